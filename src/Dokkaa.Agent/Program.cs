@@ -1,0 +1,2 @@
+namespace Dokkaa.Agent;
+internal static class Program { private static int Main() => 0; }

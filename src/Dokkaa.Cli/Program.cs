@@ -1,0 +1,2 @@
+namespace Dokkaa.Cli;
+internal static class Program { private static int Main() => 0; }

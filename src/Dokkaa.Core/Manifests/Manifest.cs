@@ -1,0 +1,49 @@
+namespace Dokkaa.Core.Manifests;
+
+/// <summary>
+/// The desired state of one container group, as an operator writes it into
+/// <c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c>. The JSON shape is the Dokkaa seed's, extended with
+/// DaprDockr's http host and with <c>exclusive</c>. Instances are numbered 1..Scale.
+/// Instances are immutable; use <c>with</c> to derive a changed copy.
+/// </summary>
+public sealed record Manifest
+{
+    /// <summary>Docker image reference, e.g. <c>dockerfile/nginx</c> or <c>registry:5000/shop/web:1.2</c>.</summary>
+    public required string Image { get; init; }
+
+    /// <summary>Number of instances to run; 0 keeps the manifest and runs nothing.</summary>
+    public int Scale { get; init; } = 1;
+
+    /// <summary>Services this container provides, keyed by service name (the seed's <c>{"nginx": 80}</c>).</summary>
+    public IReadOnlyDictionary<string, ServicePort> Services { get; init; } = EmptyServices;
+
+    /// <summary>Command and arguments; null keeps the image's default command.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
+    /// <summary>Services this container uses: <c>nginx</c> (same app) or <c>nginx.otherapp</c>.</summary>
+    public IReadOnlyList<string> Links { get; init; } = Array.Empty<string>();
+
+    /// <summary>Extra environment variables.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = EmptyEnv;
+
+    /// <summary>HTTP routing by Host header through nginx on every host (DaprDockr's http-host/http-port).</summary>
+    public HttpRoute? Http { get; init; }
+
+    /// <summary>At most one copy of each instance, even during a partition (the cut-off host stops its copy).</summary>
+    public bool Exclusive { get; init; }
+
+    internal static readonly IReadOnlyDictionary<string, ServicePort> EmptyServices =
+        new Dictionary<string, ServicePort>(StringComparer.Ordinal);
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyEnv =
+        new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>A port inside the container published as a named service.</summary>
+/// <param name="Port">Container port, 1-65535.</param>
+/// <param name="Protocol"><c>tcp</c> or <c>udp</c>.</param>
+/// <param name="Role">Free-form role tag (the later Dokkaa object form), or null.</param>
+public sealed record ServicePort(int Port, string Protocol = "tcp", string? Role = null);
+
+/// <summary>Route requests whose Host header is <paramref name="Host"/> to <paramref name="Port"/> in every instance.</summary>
+public sealed record HttpRoute(string Host, int Port);
