@@ -1,0 +1,80 @@
+namespace Dokkaa.Core.Cluster;
+
+/// <summary>
+/// Where everything lives in etcd. Desired state stays where the seed put it (<c>/apps/...</c>) so that
+/// <c>etcdctl put /apps/dummy/nginx/manifest "$(cat nginx.json)"</c> keeps working; everything the agents
+/// write lives under <c>/dokkaa/</c>.
+/// </summary>
+public static class KeyLayout
+{
+    public const string AppsPrefix = "/apps/";
+    public const string HostsPrefix = "/dokkaa/hosts/";
+    public const string InstancesPrefix = "/dokkaa/instances/";
+    public const string StatusPrefix = "/dokkaa/status/";
+    public const string RolloutPrefix = "/dokkaa/rollout/";
+    public const string RuntimePrefix = "/dokkaa/";
+    private const string ManifestLeaf = "manifest";
+
+    public static string Manifest(string app, string name) => $"{AppsPrefix}{app}/{name}/{ManifestLeaf}";
+
+    public static string AppPrefix(string app) => $"{AppsPrefix}{app}/";
+
+    public static string Host(string hostId) => HostsPrefix + hostId;
+
+    public static string Instance(string app, string name, int instance) => $"{InstancesPrefix}{app}/{name}/{instance}";
+
+    public static string InstancesOf(string app, string name) => $"{InstancesPrefix}{app}/{name}/";
+
+    public static string Status(string app, string name) => $"{StatusPrefix}{app}/{name}";
+
+    /// <summary>The lock a host holds while it replaces one instance of a manifest (one at a time, cluster-wide).</summary>
+    public static string Rollout(string app, string name) => $"{RolloutPrefix}{app}/{name}";
+
+    /// <summary>Parses <c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c>; false for any other key under /apps/.</summary>
+    public static bool TryParseManifestKey(string key, out string app, out string name)
+    {
+        app = name = "";
+        if (!key.StartsWith(AppsPrefix, StringComparison.Ordinal))
+            return false;
+        var parts = key[AppsPrefix.Length..].Split('/');
+        if (parts.Length != 3 || parts[2] != ManifestLeaf || parts[0].Length == 0 || parts[1].Length == 0)
+            return false;
+        (app, name) = (parts[0], parts[1]);
+        return true;
+    }
+
+    /// <summary>Parses <c>/dokkaa/instances/&lt;app&gt;/&lt;name&gt;/&lt;i&gt;</c>.</summary>
+    public static bool TryParseInstanceKey(string key, out string app, out string name, out int instance)
+    {
+        app = name = "";
+        instance = 0;
+        if (!key.StartsWith(InstancesPrefix, StringComparison.Ordinal))
+            return false;
+        var parts = key[InstancesPrefix.Length..].Split('/');
+        if (parts.Length != 3 || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, null, out instance) || instance < 1)
+            return false;
+        (app, name) = (parts[0], parts[1]);
+        return true;
+    }
+
+    public static bool TryParseStatusKey(string key, out string app, out string name)
+    {
+        app = name = "";
+        if (!key.StartsWith(StatusPrefix, StringComparison.Ordinal))
+            return false;
+        var parts = key[StatusPrefix.Length..].Split('/');
+        if (parts.Length != 2)
+            return false;
+        (app, name) = (parts[0], parts[1]);
+        return true;
+    }
+
+    public static bool TryParseHostKey(string key, out string hostId)
+    {
+        hostId = "";
+        if (!key.StartsWith(HostsPrefix, StringComparison.Ordinal))
+            return false;
+        hostId = key[HostsPrefix.Length..];
+        return hostId.Length > 0 && !hostId.Contains('/');
+    }
+}
