@@ -23,6 +23,9 @@ public interface IDockerClient : IDisposable
     /// <summary>Removes a container (forcing if running). Removing an absent container is not an error.</summary>
     Task RemoveContainerAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>Renames a container (a rolling update starts the replacement under a temporary name).</summary>
+    Task RenameContainerAsync(string id, string newName, CancellationToken cancellationToken = default);
+
     /// <summary>Inspects a container by id or name; null if it does not exist.</summary>
     Task<ContainerDetails?> InspectContainerAsync(string idOrName, CancellationToken cancellationToken = default);
 

@@ -77,4 +77,16 @@ public static class KeyLayout
         hostId = key[HostsPrefix.Length..];
         return hostId.Length > 0 && !hostId.Contains('/');
     }
+
+    public static bool TryParseRolloutKey(string key, out string app, out string name)
+    {
+        app = name = "";
+        if (!key.StartsWith(RolloutPrefix, StringComparison.Ordinal))
+            return false;
+        var parts = key[RolloutPrefix.Length..].Split('/');
+        if (parts.Length != 2)
+            return false;
+        (app, name) = (parts[0], parts[1]);
+        return true;
+    }
 }

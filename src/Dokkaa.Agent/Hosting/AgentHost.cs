@@ -1,0 +1,179 @@
+using System.Net;
+using Dokkaa.Agent.Ambassador;
+using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Membership;
+using Dokkaa.Agent.Reconciliation;
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Discovery;
+using Dokkaa.Core.Etcd;
+using Microsoft.Extensions.Logging;
+
+namespace Dokkaa.Agent.Hosting;
+
+/// <summary>
+/// One Dokkaa host: wires the cluster view, membership, reconciler, ambassador and Docker event feed,
+/// and runs them until cancelled. Startup order matters: the full cluster state is read before the first
+/// reconcile pass, so an agent never mistakes "not loaded yet" for "deleted".
+/// </summary>
+public sealed class AgentHost
+{
+    private readonly AgentOptions _options;
+    private readonly IEtcdClient _etcd;
+    private readonly IDockerClient _docker;
+    private readonly ILoggerFactory _logs;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+
+    public AgentHost(AgentOptions options, IEtcdClient etcd, IDockerClient docker, ILoggerFactory logs, TimeProvider? clock = null)
+    {
+        _options = options;
+        _etcd = etcd;
+        _docker = docker;
+        _logs = logs;
+        _log = logs.CreateLogger("dokkaa.agent");
+        _clock = clock ?? TimeProvider.System;
+        View = new ClusterView(etcd);
+        Membership = new HostMembership(etcd, options.HostId, options.LeaseTtl, DescribeHost, logs.CreateLogger("dokkaa.membership"), _clock);
+    }
+
+    public ClusterView View { get; }
+
+    public HostMembership Membership { get; }
+
+    /// <summary>Completes when the agent has registered and finished its first reconcile pass.</summary>
+    public Task Ready => _ready.Task;
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _log.LogInformation("Dokkaa agent {Version} starting as host {Host} ({Address})", AgentVersion, _options.HostId, _options.HostIp);
+        await WaitForDockerAsync(cancellationToken).ConfigureAwait(false);
+        await LoadViewAsync(cancellationToken).ConfigureAwait(false);
+        await Membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
+
+        await using var ambassador = await StartAmbassadorAsync(cancellationToken).ConfigureAwait(false);
+        var backoff = new RestartBackoff();
+        var claims = new ClaimStore(_etcd);
+        var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock);
+        var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, _logs.CreateLogger("dokkaa.reconciler"), _clock);
+
+        View.Changed += _ => reconciler.Wake();
+        Membership.LeaseChanged += reconciler.Wake;
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = new[]
+        {
+            View.FollowAsync(stop.Token),
+            Membership.KeepAliveAsync(stop.Token),
+            reconciler.RunAsync(stop.Token),
+            FollowDockerEventsAsync(reconciler, stop.Token),
+        };
+        _ = reconciler.FirstPass.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
+
+        try
+        {
+            await Task.WhenAny(loops).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(loops.Select(IgnoreCancellation)).ConfigureAwait(false);
+        }
+
+        // Deliberately no lease revoke: containers keep running, and an agent that comes back within the TTL
+        // adopts them without a restart. A host that stays away loses its claims when the lease expires.
+        _log.LogInformation("Dokkaa agent stopped");
+    }
+
+    public static string AgentVersion =>
+        typeof(AgentHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private HostRecord DescribeHost() => new()
+    {
+        Address = _options.HostIp,
+        AgentVersion = AgentVersion,
+        StartedAt = _startedAt,
+        Capacity = _options.Capacity,
+        Labels = _options.Labels,
+        HeartbeatAt = _clock.GetUtcNow(),
+    };
+
+    private async Task WaitForDockerAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await _docker.PingAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DockerException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                _log.LogWarning("Waiting for Docker at {Endpoint}: {Error}", _options.Docker, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task LoadViewAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await View.LoadAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (EtcdException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                _log.LogWarning("Waiting for etcd at {Endpoints}: {Error}", _options.Etcd, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<AmbassadorServer> StartAmbassadorAsync(CancellationToken cancellationToken)
+    {
+        var text = _options.AmbassadorAddress ?? await _docker.GetNetworkGatewayAsync("bridge", cancellationToken).ConfigureAwait(false) ?? "127.0.0.1";
+        var address = IPAddress.Parse(text);
+        var book = new AmbassadorPortBook(_options.DataDir, _options.AmbassadorPortFirst, _options.AmbassadorPortLast);
+        return new AmbassadorServer(address, book, (service, app) => ServiceResolver.Resolve(View.Current, service, app), _options.HostId, _logs.CreateLogger("dokkaa.ambassador"));
+    }
+
+    /// <summary>Docker events make the reconciler react at once to a container that exits; the stream is re-opened whenever it drops (Docker restarts).</summary>
+    private async Task FollowDockerEventsAsync(Reconciler reconciler, CancellationToken cancellationToken)
+    {
+        var filter = new Dictionary<string, string?> { [ContainerNames.HostLabel] = _options.HostId };
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var _ in _docker.EventsAsync(filter, cancellationToken).ConfigureAwait(false))
+                    reconciler.Wake();
+            }
+            catch (DockerException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                _log.LogDebug("Docker event stream dropped: {Error}", e.Message);
+            }
+            catch (IOException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            reconciler.Wake();
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task IgnoreCancellation(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace Dokkaa.Agent.Hosting;
+
+/// <summary>Everything an agent needs to know about its host, from flags (see Program).</summary>
+public sealed record AgentOptions
+{
+    /// <summary>etcd client URLs, comma separated.</summary>
+    public string Etcd { get; init; } = "http://127.0.0.1:2379";
+
+    /// <summary>Docker Engine endpoint: unix:///path or tcp://host:port.</summary>
+    public string Docker { get; init; } = "unix:///var/run/docker.sock";
+
+    /// <summary>This host's name in the cluster; unique.</summary>
+    public string HostId { get; init; } = Environment.MachineName.ToLowerInvariant();
+
+    /// <summary>The address other hosts use to reach containers published on this host.</summary>
+    public required string HostIp { get; init; }
+
+    /// <summary>
+    /// Lifetime of this host's lease. Failover takes about this long after a host dies, and an etcd or
+    /// network hiccup shorter than this is harmless. 10 s is the default trade-off; 2 s for fast failover.
+    /// </summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the agent keeps what must survive its restarts (ambassador ports).</summary>
+    public string DataDir { get; init; } = "/var/lib/dokkaa";
+
+    /// <summary>Address the ambassador listens on; null: the Docker bridge gateway.</summary>
+    public string? AmbassadorAddress { get; init; }
+
+    /// <summary>First and last port the ambassador hands out to linked services.</summary>
+    public int AmbassadorPortFirst { get; init; } = 42000;
+
+    public int AmbassadorPortLast { get; init; } = 42999;
+
+    /// <summary>How long a host ranked r waits (r x this) before it tries to claim an instance.</summary>
+    public TimeSpan ClaimStagger { get; init; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Full reconcile at least this often, whatever the watches said.</summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Grace period between SIGTERM and SIGKILL when a container is stopped.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A replacement container must stay up this long before the old one is stopped.</summary>
+    public TimeSpan UpdateStability { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Most instances this host runs (0: no limit).</summary>
+    public int Capacity { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>
+    public int MaxParallelOperations { get; init; } = 8;
+}

@@ -1,0 +1,107 @@
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Etcd;
+using Microsoft.Extensions.Logging;
+
+namespace Dokkaa.Agent.Membership;
+
+/// <summary>
+/// This host's place in the cluster: a lease (its liveness) and <c>/dokkaa/hosts/&lt;host&gt;</c> attached
+/// to it. The lease is renewed every third of its TTL; when etcd says it is gone (we were cut off for
+/// longer than the TTL), a new one is granted and <see cref="LeaseChanged"/> tells the reconciler to
+/// re-claim what this host still runs. Claims are attached to the same lease, so a dead host's claims vanish
+/// with it and other hosts take over.
+/// </summary>
+public sealed class HostMembership
+{
+    private readonly IEtcdClient _etcd;
+    private readonly Func<HostRecord> _describe;
+    private readonly TimeSpan _ttl;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private long _leaseId;
+    private long _lastRenewedTicks;
+
+    public HostMembership(IEtcdClient etcd, string hostId, TimeSpan ttl, Func<HostRecord> describe, ILogger log, TimeProvider? clock = null)
+    {
+        _etcd = etcd;
+        HostId = hostId;
+        _ttl = ttl;
+        _describe = describe;
+        _log = log;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public string HostId { get; }
+
+    /// <summary>The current lease, 0 before registration.</summary>
+    public long LeaseId => Interlocked.Read(ref _leaseId);
+
+    /// <summary>When etcd last confirmed the lease. An exclusive instance is stopped before this gets older than the TTL.</summary>
+    public DateTimeOffset LastRenewed => new(Interlocked.Read(ref _lastRenewedTicks), TimeSpan.Zero);
+
+    public TimeSpan Ttl => _ttl;
+
+    /// <summary>Raised when a new lease replaced a lost one.</summary>
+    public event Action? LeaseChanged;
+
+    /// <summary>Grants the lease and writes the host key. Retries until etcd answers or cancellation.</summary>
+    public async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var ttlSeconds = Math.Max(1, (long)Math.Ceiling(_ttl.TotalSeconds));
+                var lease = await _etcd.LeaseGrantAsync(ttlSeconds, cancellationToken).ConfigureAwait(false);
+                await _etcd.PutAsync(KeyLayout.Host(HostId), ClusterJson.Serialize(_describe()), lease.Id, cancellationToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _leaseId, lease.Id);
+                MarkRenewed();
+                _log.LogInformation("Host {Host} registered with lease {Lease:x} (ttl {Ttl}s)", HostId, lease.Id, lease.TtlSeconds);
+                return;
+            }
+            catch (EtcdException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                _log.LogWarning("Cannot register host {Host} yet: {Error}", HostId, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Keeps the lease alive until cancelled; re-registers under a new lease when the old one expired.</summary>
+    public async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, _ttl.Ticks / 3));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wait = interval;
+            try
+            {
+                var remaining = await _etcd.LeaseKeepAliveAsync(LeaseId, cancellationToken).ConfigureAwait(false);
+                if (remaining > 0)
+                {
+                    MarkRenewed();
+                }
+                else
+                {
+                    _log.LogWarning("Lease {Lease:x} of host {Host} expired; registering again", LeaseId, HostId);
+                    await RegisterAsync(cancellationToken).ConfigureAwait(false);
+                    LeaseChanged?.Invoke();
+                }
+            }
+            catch (EtcdException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Try again soon: the lease is still alive on etcd's side for a while.
+                _log.LogWarning("Lease renewal failed: {Error}", e.Message);
+                wait = TimeSpan.FromMilliseconds(Math.Min(500, interval.TotalMilliseconds));
+            }
+
+            await Task.Delay(wait, _clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Rewrites the host record (e.g. drain flag) under the current lease.</summary>
+    public Task UpdateRecordAsync(CancellationToken cancellationToken) =>
+        _etcd.PutAsync(KeyLayout.Host(HostId), ClusterJson.Serialize(_describe()), LeaseId, cancellationToken);
+
+    private void MarkRenewed() => Interlocked.Exchange(ref _lastRenewedTicks, _clock.GetUtcNow().UtcTicks);
+}

@@ -1,0 +1,339 @@
+using Dokkaa.Agent.Ambassador;
+using Dokkaa.Agent.Containers;
+using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Hosting;
+using Dokkaa.Agent.Membership;
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Manifests;
+using Microsoft.Extensions.Logging;
+
+namespace Dokkaa.Agent.Reconciliation;
+
+/// <summary>
+/// The work the reconciler hands out for one instance at a time: start, restart, replace, stop. Each
+/// operation ends by writing what it achieved (or the error) into the claim, which is where status,
+/// DNS and the ambassadors on every host read it.
+/// </summary>
+public sealed class InstanceOperations
+{
+    private const string NextSuffix = "---next";
+    private readonly AgentOptions _options;
+    private readonly IDockerClient _docker;
+    private readonly ClaimStore _claims;
+    private readonly HostMembership _membership;
+    private readonly AmbassadorServer? _ambassador;
+    private readonly RestartBackoff _backoff;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+
+    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock)
+    {
+        _options = options;
+        _docker = docker;
+        _claims = claims;
+        _membership = membership;
+        _ambassador = ambassador;
+        _backoff = backoff;
+        _log = log;
+        _clock = clock;
+    }
+
+    /// <summary>Claims an unclaimed instance; when a local container already serves it (agent restart), adopts that container without touching it.</summary>
+    public async Task ClaimAsync(InstanceId id, Manifest manifest, string hash, ContainerSummary? existing, CancellationToken cancellationToken)
+    {
+        var record = NewRecord(hash, InstanceState.Starting);
+        if (existing is not null)
+        {
+            var details = await _docker.InspectContainerAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+            if (details is not null)
+                record = RecordFor(details, details.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) ?? "", details.Running ? InstanceState.Running : InstanceState.Starting, null);
+        }
+
+        if (await _claims.TryClaimAsync(id, record, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
+            _log.LogInformation(existing is null ? "Claimed {Instance}" : "Claimed {Instance}, adopting its running container", id);
+    }
+
+    /// <summary>Brings an owned instance to "running the current manifest" one step at a time.</summary>
+    public async Task EnsureAsync(InstanceClaim claim, Manifest manifest, string hash, ContainerSummary? container, ClusterState state, CancellationToken cancellationToken)
+    {
+        var id = claim.Id;
+        if (claim.Lease != _membership.LeaseId)
+        {
+            // Ours from an earlier life of this agent (or an earlier lease): move it to the current lease.
+            await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false);
+            _log.LogInformation("Re-attached claim {Instance} to lease {Lease:x}", id, _membership.LeaseId);
+        }
+
+        var now = _clock.GetUtcNow();
+        if (container is null)
+        {
+            if (_backoff.MayAttempt(id, now))
+                await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var details = await _docker.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        if (details is null)
+            return; // Gone between list and inspect: the next pass starts a new one.
+
+        var containerHash = details.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel);
+        if (containerHash != hash)
+        {
+            if (!details.Running)
+            {
+                // Nothing is served by it anyway: replace in place, no rollout needed.
+                await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
+                if (_backoff.MayAttempt(id, now))
+                    await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await ReplaceAsync(claim, manifest, hash, details, state, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!details.Running)
+        {
+            var ran = details.FinishedAt - details.StartedAt;
+            var error = $"container exited with code {details.ExitCode}" +
+                        (ran is { } d && d >= TimeSpan.Zero ? $" after {d.TotalSeconds:0.#}s" : "") +
+                        (string.IsNullOrEmpty(details.Error) ? "" : $": {details.Error}");
+            if (ran is { } lived && lived >= RestartBackoff.StableAfter)
+                _backoff.Forgive(id);
+            if (!_backoff.MayAttempt(id, now))
+                return;
+
+            var entry = _backoff.Fail(id, error, now);
+            var restarts = claim.Record.Restarts + 1;
+            _log.LogWarning("{Instance}: {Error}; restarting (restart {Count})", id, error, restarts);
+            try
+            {
+                await _docker.StartContainerAsync(details.Id, cancellationToken).ConfigureAwait(false);
+                var started = await _docker.InspectContainerAsync(details.Id, cancellationToken).ConfigureAwait(false) ?? details;
+                await WriteAsync(claim, RecordFor(started, hash, started.Running ? InstanceState.Running : InstanceState.Failed, $"{error} (restarted {restarts} times)") with { Restarts = restarts }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerException e) when (e is not DockerUnavailableException)
+            {
+                await WriteAsync(claim, claim.Record with { State = InstanceState.Failed, Error = $"{error}; restart failed: {e.Message}", Restarts = restarts, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+            }
+
+            _ = entry;
+            return;
+        }
+
+        // Running the right manifest: make sure the claim says so (ports may be new after a Docker restart).
+        var stable = details.StartedAt is { } since && now - since >= RestartBackoff.StableAfter;
+        if (stable)
+            _backoff.Forgive(id);
+        var pendingError = _backoff.Get(id) is { } failing ? $"{failing.Error} (restarted {claim.Record.Restarts} times)" : null;
+        var wanted = RecordFor(details, hash, InstanceState.Running, pendingError) with { Restarts = stable ? 0 : claim.Record.Restarts };
+        if (!SameReport(claim.Record, wanted))
+            await WriteAsync(claim, wanted, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops and removes every local container of an instance and deletes its claim (scale down, manifest deleted, or a copy owned elsewhere when <paramref name="claim"/> is null).</summary>
+    public async Task StopAsync(InstanceId id, InstanceClaim? claim, IReadOnlyList<ContainerSummary> containers, CancellationToken cancellationToken)
+    {
+        foreach (var container in containers)
+        {
+            _log.LogInformation("Stopping {Container} ({Instance})", container.Name.TrimStart('/'), id);
+            await _docker.StopContainerAsync(container.Id, _options.StopTimeout, cancellationToken).ConfigureAwait(false);
+            await _docker.RemoveContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        _backoff.Forgive(id);
+        if (claim is not null)
+            await _claims.ReleaseAsync(claim, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops (without removing) local containers: an exclusive instance on a host that lost touch with etcd.</summary>
+    public async Task FenceAsync(InstanceId id, IReadOnlyList<ContainerSummary> containers, CancellationToken cancellationToken)
+    {
+        foreach (var container in containers.Where(c => c.State == "running"))
+        {
+            _log.LogWarning("Cut off from etcd: stopping exclusive {Instance} before its claim can expire", id);
+            await _docker.StopContainerAsync(container.Id, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartNewAsync(InstanceClaim claim, Manifest manifest, string hash, CancellationToken cancellationToken)
+    {
+        var id = claim.Id;
+        try
+        {
+            var details = await CreateAndStartAsync(id, manifest, hash, id.ContainerName, cancellationToken).ConfigureAwait(false);
+            var state = details.Running ? InstanceState.Running : InstanceState.Failed;
+            await WriteAsync(claim, RecordFor(details, hash, state, _backoff.Get(id)?.Error) with { Restarts = claim.Record.Restarts }, cancellationToken).ConfigureAwait(false);
+            _log.LogInformation("Started {Container} ({Instance}, manifest {Hash})", id.ContainerName, id, hash);
+        }
+        catch (DockerException e) when (e is not DockerUnavailableException)
+        {
+            var entry = _backoff.Fail(id, e.Message, _clock.GetUtcNow());
+            _log.LogWarning("{Instance}: {Error}; next attempt in {Delay:0.#}s", id, e.Message, (entry.NextAttempt - _clock.GetUtcNow()).TotalSeconds);
+            await WriteAsync(claim, claim.Record with { State = InstanceState.Failed, ManifestHash = hash, Error = e.Message, UpdatedAt = _clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Rolling replace of one running instance: the new container starts beside the old one, must stay up
+    /// for the stability window, then takes over the claim; only then is the old one stopped. A lock per
+    /// manifest makes this one instance at a time across the cluster; a failed replacement keeps the old
+    /// container serving and leaves the lock marked failed, which stops the rollout everywhere.
+    /// </summary>
+    private async Task ReplaceAsync(InstanceClaim claim, Manifest manifest, string hash, ContainerDetails old, ClusterState state, CancellationToken cancellationToken)
+    {
+        var id = claim.Id;
+        var manifestId = id.Manifest;
+        long staleRevision = 0;
+        if (state.Rollouts.TryGetValue(manifestId, out var rollout))
+        {
+            var mine = rollout.Record.Host == _membership.HostId && rollout.Record.Instance == id.Instance && rollout.Record.ManifestHash == hash;
+            if (rollout.Record.ManifestHash == hash && rollout.Record.Failed)
+                return; // This version failed to start somewhere: stop the rollout here.
+            if (rollout.Record.ManifestHash == hash && !mine)
+                return; // Another instance is being replaced right now.
+            staleRevision = rollout.ModRevision; // A lock for an older version (or our own, after a crash): take it over.
+        }
+
+        // Never fewer than scale-1 serving: every other instance must be running before we take this one.
+        for (var i = 1; i <= manifest.Scale; i++)
+        {
+            if (i == id.Instance)
+                continue;
+            if (state.Claim(new InstanceId(id.App, id.Name, i)) is not { Record.State: InstanceState.Running })
+                return;
+        }
+
+        var lockRecord = new RolloutRecord { Host = _membership.HostId, Instance = id.Instance, ManifestHash = hash };
+        if (await _claims.TryLockRolloutAsync(manifestId, lockRecord, _membership.LeaseId, staleRevision, cancellationToken).ConfigureAwait(false) is null)
+            return;
+
+        var nextName = id.ContainerName + NextSuffix;
+        _log.LogInformation("Rolling update of {Instance} to manifest {Hash}", id, hash);
+        ContainerDetails? next = null;
+        try
+        {
+            next = await CreateAndStartAsync(id, manifest, hash, nextName, cancellationToken).ConfigureAwait(false);
+            next = await WaitStableAsync(next, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerException e) when (e is not DockerUnavailableException)
+        {
+            await FailRolloutAsync(claim, lockRecord, next, e.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!next.Running)
+        {
+            await FailRolloutAsync(claim, lockRecord, next, $"the new container exited with code {next.ExitCode} during the {_options.UpdateStability.TotalSeconds:0.#}s stability window", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Traffic follows the claim: switch it to the new container before the old one stops.
+        await WriteAsync(claim, RecordFor(next, hash, InstanceState.Running, null) with { ContainerName = id.ContainerName }, cancellationToken).ConfigureAwait(false);
+        await _docker.StopContainerAsync(old.Id, _options.StopTimeout, cancellationToken).ConfigureAwait(false);
+        await _docker.RemoveContainerAsync(old.Id, cancellationToken).ConfigureAwait(false);
+        await _docker.RenameContainerAsync(next.Id, id.ContainerName, cancellationToken).ConfigureAwait(false);
+        await _claims.UnlockRolloutAsync(manifestId, cancellationToken).ConfigureAwait(false);
+        _backoff.Forgive(id);
+        _log.LogInformation("Replaced {Instance} with manifest {Hash}", id, hash);
+    }
+
+    private async Task FailRolloutAsync(InstanceClaim claim, RolloutRecord lockRecord, ContainerDetails? next, string error, CancellationToken cancellationToken)
+    {
+        var message = $"rolling update to manifest {lockRecord.ManifestHash} failed on instance {claim.Id.Instance}: {error}";
+        _log.LogWarning("{Message}; the old container keeps serving", message);
+        if (next is not null)
+            await RemoveQuietlyAsync(next.Id, cancellationToken).ConfigureAwait(false);
+        else
+            await RemoveQuietlyAsync(claim.Id.ContainerName + NextSuffix, cancellationToken).ConfigureAwait(false);
+        await _claims.MarkRolloutFailedAsync(claim.Id.Manifest, lockRecord with { Error = message }, _membership.LeaseId, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(claim, claim.Record with { Error = message, UpdatedAt = _clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ContainerDetails> WaitStableAsync(ContainerDetails started, CancellationToken cancellationToken)
+    {
+        var deadline = _clock.GetUtcNow() + _options.UpdateStability;
+        var current = started;
+        while (current.Running && _clock.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _clock, cancellationToken).ConfigureAwait(false);
+            current = await _docker.InspectContainerAsync(started.Id, cancellationToken).ConfigureAwait(false) ?? current with { Running = false };
+        }
+
+        return current;
+    }
+
+    private async Task<ContainerDetails> CreateAndStartAsync(InstanceId id, Manifest manifest, string hash, string name, CancellationToken cancellationToken)
+    {
+        // A leftover with the same name (stopped, or from a crashed update) would make create fail with a conflict.
+        await RemoveQuietlyAsync(name, cancellationToken).ConfigureAwait(false);
+        await EnsureImageAsync(manifest.Image, cancellationToken).ConfigureAwait(false);
+
+        var links = new List<LinkBinding>();
+        if (_ambassador is not null)
+        {
+            foreach (var link in manifest.Links)
+            {
+                var (service, app) = Core.Discovery.ServiceResolver.ParseLink(link, id.App);
+                var port = await _ambassador.EnsureListenerAsync(service, app, cancellationToken).ConfigureAwait(false);
+                links.Add(new LinkBinding(link, _ambassador.Address.ToString(), port));
+            }
+        }
+
+        var spec = ContainerSpecFactory.Create(id, manifest, hash, _membership.HostId, links, name);
+        var containerId = await _docker.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
+        await _docker.StartContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
+        return await _docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false)
+               ?? throw new DockerException($"container {name} vanished right after it was started");
+    }
+
+    private async Task EnsureImageAsync(string image, CancellationToken cancellationToken)
+    {
+        if (await _docker.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false))
+            return;
+        try
+        {
+            await _docker.PullImageAsync(image, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerException e) when (e is not DockerUnavailableException)
+        {
+            throw new DockerException($"image {image} is not on host {_membership.HostId} and could not be pulled: {e.Message}", e.StatusCode, e);
+        }
+    }
+
+    private async Task RemoveQuietlyAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        var existing = await _docker.InspectContainerAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+            await _docker.RemoveContainerAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(InstanceClaim claim, InstanceRecord record, CancellationToken cancellationToken)
+    {
+        if (!await _claims.UpdateAsync(claim, record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
+            _log.LogWarning("Claim {Instance} changed owner while we worked on it; the next pass sorts it out", claim.Id);
+    }
+
+    private InstanceRecord NewRecord(string hash, InstanceState state) => new()
+    {
+        Host = _membership.HostId,
+        Address = _options.HostIp,
+        ManifestHash = hash,
+        State = state,
+        UpdatedAt = _clock.GetUtcNow(),
+    };
+
+    private InstanceRecord RecordFor(ContainerDetails details, string hash, InstanceState state, string? error) =>
+        NewRecord(hash, state) with
+        {
+            ContainerId = details.Id,
+            ContainerName = details.Name.TrimStart('/'),
+            Ports = details.Ports,
+            Error = error,
+        };
+
+    private static bool SameReport(InstanceRecord a, InstanceRecord b) =>
+        a.State == b.State && a.ContainerId == b.ContainerId && a.ManifestHash == b.ManifestHash && a.Error == b.Error &&
+        a.Address == b.Address && a.Restarts == b.Restarts && a.Ports.Count == b.Ports.Count &&
+        a.Ports.All(p => b.Ports.TryGetValue(p.Key, out var v) && v == p.Value);
+}

@@ -1,0 +1,40 @@
+using Dokkaa.Agent.Containers;
+using Dokkaa.Agent.Docker;
+using Dokkaa.Core.Cluster;
+
+namespace Dokkaa.Agent.Reconciliation;
+
+/// <summary>This host's Dokkaa containers, read from Docker by label and grouped by instance.</summary>
+public sealed class LocalContainers
+{
+    private readonly Dictionary<InstanceId, List<ContainerSummary>> _byInstance;
+
+    private LocalContainers(Dictionary<InstanceId, List<ContainerSummary>> byInstance) => _byInstance = byInstance;
+
+    public static async Task<LocalContainers> ReadAsync(IDockerClient docker, string hostId, CancellationToken cancellationToken)
+    {
+        var list = await docker.ListContainersAsync(
+            new Dictionary<string, string?> { [ContainerNames.HostLabel] = hostId },
+            cancellationToken).ConfigureAwait(false);
+        var byInstance = new Dictionary<InstanceId, List<ContainerSummary>>();
+        foreach (var container in list)
+        {
+            if (ContainerSpecFactory.InstanceOf(container.Labels) is not { } id)
+                continue;
+            if (!byInstance.TryGetValue(id, out var group))
+                byInstance[id] = group = new List<ContainerSummary>();
+            group.Add(container);
+        }
+
+        return new LocalContainers(byInstance);
+    }
+
+    public IEnumerable<InstanceId> Instances => _byInstance.Keys;
+
+    public IReadOnlyList<ContainerSummary> Of(InstanceId id) =>
+        _byInstance.TryGetValue(id, out var group) ? group : Array.Empty<ContainerSummary>();
+
+    /// <summary>The container that serves the instance: the one with the canonical name (<c>dummy---nginx</c>), if any.</summary>
+    public ContainerSummary? Primary(InstanceId id) =>
+        Of(id).FirstOrDefault(c => c.Name.TrimStart('/') == id.ContainerName);
+}

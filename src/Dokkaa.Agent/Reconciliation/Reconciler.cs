@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Hosting;
+using Dokkaa.Agent.Membership;
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Placement;
+using Dokkaa.Core.Threading;
+using Microsoft.Extensions.Logging;
+
+namespace Dokkaa.Agent.Reconciliation;
+
+/// <summary>
+/// The agent's control loop: compares the cluster view (desired manifests, claims) with this host's
+/// containers and hands out one operation per instance. It is level-triggered: every pass reads
+/// everything again, so a missed event costs at most one resync interval, never correctness. Operations on
+/// different instances run in parallel (bounded); two operations never run on the same instance.
+/// </summary>
+public sealed class Reconciler
+{
+    private readonly AgentOptions _options;
+    private readonly ClusterView _view;
+    private readonly HostMembership _membership;
+    private readonly IDockerClient _docker;
+    private readonly ClaimStore _claims;
+    private readonly InstanceOperations _operations;
+    private readonly RestartBackoff _backoff;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private readonly AsyncSignal _wake = new();
+    private readonly ConcurrentDictionary<InstanceId, Task> _inFlight = new();
+    private readonly SemaphoreSlim _parallel;
+    private readonly Dictionary<InstanceId, DateTimeOffset> _unclaimedSince = new();
+    private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ILogger log, TimeProvider clock)
+    {
+        _options = options;
+        _view = view;
+        _membership = membership;
+        _docker = docker;
+        _claims = claims;
+        _operations = operations;
+        _backoff = backoff;
+        _log = log;
+        _clock = clock;
+        _parallel = new SemaphoreSlim(options.MaxParallelOperations);
+    }
+
+    /// <summary>Asks for a pass as soon as possible (cluster or Docker changed).</summary>
+    public void Wake() => _wake.Set();
+
+    /// <summary>Completes after the first full pass (useful to tests and to readiness).</summary>
+    public Task FirstPass => _firstPass.Task;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var next = _options.ResyncInterval;
+            try
+            {
+                next = await PassAsync(cancellationToken).ConfigureAwait(false);
+                _firstPass.TrySetResult();
+            }
+            catch (DockerUnavailableException e)
+            {
+                _log.LogWarning("Docker is unavailable: {Error}; retrying", e.Message);
+                next = TimeSpan.FromSeconds(1);
+            }
+            catch (Exception e) when (e is DockerException or EtcdException)
+            {
+                _log.LogWarning("Reconcile pass failed: {Error}", e.Message);
+                next = TimeSpan.FromSeconds(1);
+            }
+
+            await _wake.WaitAsync(next, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_inFlight.Values).ConfigureAwait(false);
+    }
+
+    /// <summary>One pass. Returns how long it may sleep before the next one if nothing wakes it.</summary>
+    internal async Task<TimeSpan> PassAsync(CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        var state = _view.Current;
+        var me = _membership.HostId;
+        var local = await LocalContainers.ReadAsync(_docker, me, cancellationToken).ConfigureAwait(false);
+        var wakeAt = now + _options.ResyncInterval;
+
+        // Cut off from etcd for half the TTL: exclusive instances must stop before anyone else can start them.
+        var cutOff = now - _membership.LastRenewed > _membership.Ttl / 2;
+        if (cutOff)
+        {
+            foreach (var id in local.Instances)
+            {
+                if (state.Manifests.TryGetValue(id.Manifest, out var e) && e.Effective?.Exclusive == true)
+                    Schedule(id, ct => _operations.FenceAsync(id, local.Of(id), ct), cancellationToken);
+            }
+
+            return TimeSpan.FromMilliseconds(250);
+        }
+
+        var exclusiveCheck = _membership.LastRenewed + _membership.Ttl / 2;
+        if (state.Manifests.Values.Any(m => m.Effective?.Exclusive == true) && exclusiveCheck < wakeAt)
+            wakeAt = exclusiveCheck;
+
+        var seenUnclaimed = new HashSet<InstanceId>();
+        foreach (var (manifestId, entry) in state.Manifests)
+        {
+            var manifest = entry.Effective;
+            if (manifest is null)
+                continue; // Broken and never seen valid: touch nothing, the status says why.
+            var hash = entry.Hash!;
+
+            foreach (var claim in state.ClaimsOf(manifestId))
+            {
+                if (claim.Record.Host != me)
+                    continue;
+                if (claim.Id.Instance > manifest.Scale)
+                    Schedule(claim.Id, ct => _operations.StopAsync(claim.Id, claim, local.Of(claim.Id), ct), cancellationToken);
+                else if (NeedsWork(claim, local.Primary(claim.Id), hash, now))
+                    Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
+            }
+
+            foreach (var planned in PlacementPlanner.Plan(state, manifestId, manifest))
+            {
+                var id = planned.Id;
+                seenUnclaimed.Add(id);
+                var existing = local.Primary(id);
+                if (existing is not null)
+                {
+                    // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.
+                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct), cancellationToken);
+                    continue;
+                }
+
+                var rank = IndexOf(planned.RankedHosts, me);
+                if (rank < 0)
+                    continue;
+                if (!_unclaimedSince.TryGetValue(id, out var since))
+                    _unclaimedSince[id] = since = now;
+                var notBefore = since + _options.ClaimStagger * rank;
+                if (notBefore <= now)
+                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), cancellationToken);
+                else if (notBefore < wakeAt)
+                    wakeAt = notBefore;
+            }
+        }
+
+        foreach (var id in _unclaimedSince.Keys.Where(id => !seenUnclaimed.Contains(id)).ToList())
+            _unclaimedSince.Remove(id);
+
+        // Claims of ours whose manifest is gone: stop everything (the seed's delete never did).
+        foreach (var claim in state.Instances.Values)
+        {
+            if (claim.Record.Host == me && !state.Manifests.ContainsKey(claim.Id.Manifest))
+                Schedule(claim.Id, ct => _operations.StopAsync(claim.Id, claim, local.Of(claim.Id), ct), cancellationToken);
+        }
+
+        CleanUpLocal(state, local, me, cancellationToken);
+        await WriteStatusesAsync(state, me, cancellationToken).ConfigureAwait(false);
+
+        if (_backoff.NextAttempt(now) is { } retry && retry < wakeAt)
+            wakeAt = retry;
+        var sleep = wakeAt - _clock.GetUtcNow();
+        return sleep > TimeSpan.Zero ? sleep : TimeSpan.FromMilliseconds(10);
+    }
+
+    /// <summary>Containers on this host that no claim of ours explains: stale copies, orphans, leftovers of a crashed update.</summary>
+    private void CleanUpLocal(ClusterState state, LocalContainers local, string me, CancellationToken cancellationToken)
+    {
+        foreach (var id in local.Instances)
+        {
+            if (_inFlight.ContainsKey(id))
+                continue;
+            var claim = state.Claim(id);
+            var manifestExists = state.Manifests.TryGetValue(id.Manifest, out var entry);
+            var containers = local.Of(id);
+
+            if (claim is null)
+            {
+                // Unclaimed: adopted above if the manifest wants it; otherwise it is an orphan.
+                var wanted = manifestExists && (entry!.Effective is null || id.Instance <= entry.Effective.Scale);
+                if (!wanted)
+                    Schedule(id, ct => _operations.StopAsync(id, null, containers, ct), cancellationToken);
+            }
+            else if (claim.Record.Host != me)
+            {
+                // Another host owns it (we were cut off and it took over): our copy goes.
+                Schedule(id, ct => _operations.StopAsync(id, null, containers, ct), cancellationToken);
+            }
+            else
+            {
+                var extras = containers.Where(c => c.Name.TrimStart('/') != id.ContainerName).ToList();
+                if (extras.Count > 0)
+                    Schedule(id, ct => _operations.StopAsync(id, null, extras, ct), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each manifest's status is written by one host (the first by rendezvous hash among live hosts), and
+    /// only when it changed, so N agents do not fight over one key.
+    /// </summary>
+    private async Task WriteStatusesAsync(ClusterState state, string me, CancellationToken cancellationToken)
+    {
+        foreach (var (id, entry) in state.Manifests)
+        {
+            if (StatusWriter(state, id) != me)
+                continue;
+            var status = StatusCalculator.Compute(state, entry);
+            state.Statuses.TryGetValue(id, out var current);
+            if (current.Record is not null && current.Record.SameAs(status))
+                continue;
+            await _claims.WriteStatusAsync(id, status, current.Record is null ? 0 : current.ModRevision, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (id, (_, modRevision)) in state.Statuses)
+        {
+            if (!state.Manifests.ContainsKey(id) && !state.ClaimsOf(id).Any() && StatusWriter(state, id) == me)
+                await _claims.DeleteStatusAsync(id, modRevision, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Whether an owned instance needs an operation, judged from the container list alone so that a quiet
+    /// cluster costs one Docker list per pass and nothing more.
+    /// </summary>
+    private bool NeedsWork(InstanceClaim claim, ContainerSummary? container, string hash, DateTimeOffset now)
+    {
+        if (claim.Lease != _membership.LeaseId)
+            return true;
+        if (container is null || container.State != "running")
+            return _backoff.MayAttempt(claim.Id, now);
+        var record = claim.Record;
+        return container.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) != hash ||
+               record.State != InstanceState.Running || record.ContainerId != container.Id ||
+               record.ManifestHash != hash || record.Error is not null;
+    }
+
+    private static string? StatusWriter(ClusterState state, ManifestId id)
+    {
+        var key = KeyLayout.Status(id.App, id.Name);
+        return state.Hosts.Keys.OrderByDescending(h => RendezvousHash.Weight(h, key)).FirstOrDefault();
+    }
+
+    private void Schedule(InstanceId id, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
+    {
+        if (_inFlight.ContainsKey(id))
+            return;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(id, gate.Task))
+            return;
+        _ = Task.Run(async () =>
+        {
+            var entered = false;
+            try
+            {
+                await _parallel.WaitAsync(cancellationToken).ConfigureAwait(false);
+                entered = true;
+                await operation(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning("Operation on {Instance} failed: {Error}", id, e.Message);
+            }
+            finally
+            {
+                if (entered)
+                    _parallel.Release();
+                _inFlight.TryRemove(id, out _);
+                gate.TrySetResult();
+            }
+        }, CancellationToken.None);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == value)
+                return i;
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Dokkaa.Core.Cluster;
+
+namespace Dokkaa.Agent.Reconciliation;
+
+/// <summary>
+/// Exponential backoff per instance for containers that cannot be created or keep exiting, so a missing
+/// image or a command that exits at once becomes an error in the status instead of a crash loop.
+/// A container that stays up for <see cref="StableAfter"/> is forgiven.
+/// </summary>
+public sealed class RestartBackoff
+{
+    public static readonly TimeSpan First = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Max = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<InstanceId, Entry> _entries = new();
+
+    public sealed record Entry(int Failures, DateTimeOffset NextAttempt, string Error);
+
+    public Entry? Get(InstanceId id) => _entries.TryGetValue(id, out var entry) ? entry : null;
+
+    /// <summary>True when the instance may be (re)started now.</summary>
+    public bool MayAttempt(InstanceId id, DateTimeOffset now) => !_entries.TryGetValue(id, out var entry) || entry.NextAttempt <= now;
+
+    /// <summary>Records a failure and returns the entry with the next attempt time.</summary>
+    public Entry Fail(InstanceId id, string error, DateTimeOffset now)
+    {
+        return _entries.AddOrUpdate(
+            id,
+            _ => new Entry(1, now + First, error),
+            (_, old) =>
+            {
+                var delay = TimeSpan.FromTicks(Math.Min(Max.Ticks, First.Ticks << Math.Min(old.Failures, 16)));
+                return new Entry(old.Failures + 1, now + delay, error);
+            });
+    }
+
+    public void Forgive(InstanceId id) => _entries.TryRemove(id, out _);
+
+    /// <summary>The earliest pending retry, for the reconciler's next wake-up.</summary>
+    public DateTimeOffset? NextAttempt(DateTimeOffset now) =>
+        _entries.Values.Where(e => e.NextAttempt > now).Select(e => (DateTimeOffset?)e.NextAttempt).DefaultIfEmpty(null).Min();
+}

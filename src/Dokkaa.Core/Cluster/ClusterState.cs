@@ -1,0 +1,172 @@
+using System.Collections.Immutable;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Manifests;
+
+namespace Dokkaa.Core.Cluster;
+
+/// <summary>Identifies one manifest: app and name, as in <c>/apps/dummy/nginx/manifest</c>.</summary>
+public readonly record struct ManifestId(string App, string Name)
+{
+    public override string ToString() => $"{App}/{Name}";
+}
+
+/// <summary>Identifies one instance of a manifest (1-based).</summary>
+public readonly record struct InstanceId(string App, string Name, int Instance)
+{
+    public ManifestId Manifest => new(App, Name);
+
+    public string Key => KeyLayout.Instance(App, Name, Instance);
+
+    public string ContainerName => ContainerNames.For(App, Name, Instance);
+
+    public override string ToString() => $"{App}/{Name}/{Instance}";
+}
+
+/// <summary>
+/// A manifest as read from etcd. An invalid manifest (written by hand) is kept with its errors so that
+/// agents can report them; <see cref="LastValid"/> is the last valid version this process saw under the
+/// same key, so a broken edit never tears down what was running.
+/// </summary>
+public sealed record ManifestEntry(ManifestId Id, string Raw, Manifest? Manifest, IReadOnlyList<ManifestError> Errors, long ModRevision, Manifest? LastValid)
+{
+    public bool IsValid => Manifest is not null;
+
+    /// <summary>The manifest the cluster should converge to: the current one, or the last valid one while the current is broken.</summary>
+    public Manifest? Effective => Manifest ?? LastValid;
+
+    public string? Hash => Effective is null ? null : ManifestSerializer.Hash(Effective);
+}
+
+/// <summary>A claim as stored: the record plus the etcd revisions that make compare-and-swap possible.</summary>
+public sealed record InstanceClaim(InstanceId Id, InstanceRecord Record, long CreateRevision, long ModRevision, long Lease);
+
+/// <summary>A live host (its key exists, so its lease is alive).</summary>
+public sealed record HostEntry(string HostId, HostRecord Record, long Lease);
+
+/// <summary>An in-progress or failed rolling update of one manifest (at most one per manifest, cluster-wide).</summary>
+public sealed record RolloutLock(ManifestId Id, RolloutRecord Record, long CreateRevision, long ModRevision);
+
+/// <summary>The value of <c>/dokkaa/rollout/&lt;app&gt;/&lt;name&gt;</c>.</summary>
+public sealed record RolloutRecord
+{
+    public required string Host { get; init; }
+    public int Instance { get; init; }
+    public required string ManifestHash { get; init; }
+    public bool Failed { get; init; }
+    public string? Error { get; init; }
+}
+
+/// <summary>
+/// An immutable picture of the cluster at one etcd revision. Readers take a snapshot and work on it
+/// without locks; the view swaps in a new one on every change.
+/// </summary>
+public sealed record ClusterState(
+    long Revision,
+    ImmutableSortedDictionary<ManifestId, ManifestEntry> Manifests,
+    ImmutableSortedDictionary<InstanceId, InstanceClaim> Instances,
+    ImmutableSortedDictionary<string, HostEntry> Hosts,
+    ImmutableSortedDictionary<ManifestId, (StatusRecord Record, long ModRevision)> Statuses,
+    ImmutableSortedDictionary<ManifestId, RolloutLock> Rollouts)
+{
+    public static readonly ClusterState Empty = new(
+        0,
+        ImmutableSortedDictionary.Create<ManifestId, ManifestEntry>(ManifestIdComparer.Instance),
+        ImmutableSortedDictionary.Create<InstanceId, InstanceClaim>(InstanceIdComparer.Instance),
+        ImmutableSortedDictionary.Create<string, HostEntry>(StringComparer.Ordinal),
+        ImmutableSortedDictionary.Create<ManifestId, (StatusRecord, long)>(ManifestIdComparer.Instance),
+        ImmutableSortedDictionary.Create<ManifestId, RolloutLock>(ManifestIdComparer.Instance));
+
+    /// <summary>The claims of one manifest, by instance number.</summary>
+    public IEnumerable<InstanceClaim> ClaimsOf(ManifestId id) =>
+        Instances.Where(kv => kv.Key.App == id.App && kv.Key.Name == id.Name).Select(kv => kv.Value);
+
+    public InstanceClaim? Claim(InstanceId id) => Instances.TryGetValue(id, out var claim) ? claim : null;
+
+    /// <summary>Applies one etcd event; keys Dokkaa does not own are ignored.</summary>
+    public ClusterState Apply(WatchEvent change)
+    {
+        var kv = change.Kv;
+        var deleted = change.Type == WatchEventType.Delete;
+        var next = this with { Revision = Math.Max(Revision, kv.ModRevision) };
+
+        if (KeyLayout.TryParseManifestKey(kv.Key, out var app, out var name))
+        {
+            var id = new ManifestId(app, name);
+            if (deleted)
+                return next with { Manifests = Manifests.Remove(id) };
+            Manifests.TryGetValue(id, out var previous);
+            return next with { Manifests = Manifests.SetItem(id, ReadManifest(id, kv, previous)) };
+        }
+
+        if (KeyLayout.TryParseInstanceKey(kv.Key, out app, out name, out var instance))
+        {
+            var id = new InstanceId(app, name, instance);
+            if (deleted)
+                return next with { Instances = Instances.Remove(id) };
+            var record = ClusterJson.TryDeserialize<InstanceRecord>(kv.Value);
+            return record is null
+                ? next with { Instances = Instances.Remove(id) }
+                : next with { Instances = Instances.SetItem(id, new InstanceClaim(id, record, kv.CreateRevision, kv.ModRevision, kv.Lease)) };
+        }
+
+        if (KeyLayout.TryParseHostKey(kv.Key, out var hostId))
+        {
+            if (deleted)
+                return next with { Hosts = Hosts.Remove(hostId) };
+            var record = ClusterJson.TryDeserialize<HostRecord>(kv.Value);
+            return record is null
+                ? next with { Hosts = Hosts.Remove(hostId) }
+                : next with { Hosts = Hosts.SetItem(hostId, new HostEntry(hostId, record, kv.Lease)) };
+        }
+
+        if (KeyLayout.TryParseStatusKey(kv.Key, out app, out name))
+        {
+            var id = new ManifestId(app, name);
+            var record = deleted ? null : ClusterJson.TryDeserialize<StatusRecord>(kv.Value);
+            return record is null
+                ? next with { Statuses = Statuses.Remove(id) }
+                : next with { Statuses = Statuses.SetItem(id, (record, kv.ModRevision)) };
+        }
+
+        if (KeyLayout.TryParseRolloutKey(kv.Key, out app, out name))
+        {
+            var id = new ManifestId(app, name);
+            var record = deleted ? null : ClusterJson.TryDeserialize<RolloutRecord>(kv.Value);
+            return record is null
+                ? next with { Rollouts = Rollouts.Remove(id) }
+                : next with { Rollouts = Rollouts.SetItem(id, new RolloutLock(id, record, kv.CreateRevision, kv.ModRevision)) };
+        }
+
+        return next;
+    }
+
+    private static ManifestEntry ReadManifest(ManifestId id, KeyValue kv, ManifestEntry? previous)
+    {
+        var lastValid = previous?.Effective;
+        if (ManifestParser.TryParse(kv.Value, out var manifest, out var errors))
+            return new ManifestEntry(id, kv.Value, manifest, Array.Empty<ManifestError>(), kv.ModRevision, manifest);
+        return new ManifestEntry(id, kv.Value, null, errors, kv.ModRevision, lastValid);
+    }
+}
+
+internal sealed class ManifestIdComparer : IComparer<ManifestId>
+{
+    public static readonly ManifestIdComparer Instance = new();
+
+    public int Compare(ManifestId x, ManifestId y)
+    {
+        var byApp = string.CompareOrdinal(x.App, y.App);
+        return byApp != 0 ? byApp : string.CompareOrdinal(x.Name, y.Name);
+    }
+}
+
+internal sealed class InstanceIdComparer : IComparer<InstanceId>
+{
+    public static readonly InstanceIdComparer Instance = new();
+
+    public int Compare(InstanceId x, InstanceId y)
+    {
+        var byManifest = ManifestIdComparer.Instance.Compare(x.Manifest, y.Manifest);
+        return byManifest != 0 ? byManifest : x.Instance.CompareTo(y.Instance);
+    }
+}

@@ -1,0 +1,77 @@
+using Dokkaa.Core.Discovery;
+
+namespace Dokkaa.Core.Cluster;
+
+/// <summary>
+/// What <c>/dokkaa/status/&lt;app&gt;/&lt;name&gt;</c> should say, computed from a snapshot. Pure, so every
+/// agent computes the same answer and the writer only writes when it differs.
+/// </summary>
+public static class StatusCalculator
+{
+    public static StatusRecord Compute(ClusterState state, ManifestEntry entry)
+    {
+        var errors = new List<string>();
+        foreach (var error in entry.Errors)
+            errors.Add($"manifest: {error}");
+        if (!entry.IsValid)
+        {
+            errors.Add(entry.LastValid is null
+                ? "manifest is invalid; nothing was changed"
+                : "manifest is invalid; the last valid version keeps running");
+        }
+
+        var manifest = entry.Effective;
+        if (manifest is null)
+            return new StatusRecord { ObservedRevision = entry.ModRevision, Errors = errors };
+
+        var hash = entry.Hash!;
+        int running = 0, outdated = 0, claimed = 0;
+        foreach (var claim in state.ClaimsOf(entry.Id))
+        {
+            if (claim.Id.Instance > manifest.Scale)
+                continue;
+            claimed++;
+            if (claim.Record.State == InstanceState.Running)
+            {
+                if (claim.Record.ManifestHash == hash)
+                    running++;
+                else
+                    outdated++;
+            }
+
+            if (!string.IsNullOrEmpty(claim.Record.Error))
+                errors.Add($"instance {claim.Id.Instance} on {claim.Record.Host}: {claim.Record.Error}");
+        }
+
+        foreach (var link in manifest.Links)
+        {
+            var (service, app) = ServiceResolver.ParseLink(link, entry.Id.App);
+            var provided = state.Manifests.Values.Any(m => m.Id.App == app && m.Effective?.Services.ContainsKey(service) == true);
+            if (!provided)
+                errors.Add($"link {link}: no manifest in app {app} provides service {service}");
+        }
+
+        if (state.Rollouts.TryGetValue(entry.Id, out var rollout) && rollout.Record.Failed && rollout.Record.ManifestHash == hash)
+            errors.Add($"rolling update stopped: {rollout.Record.Error}");
+
+        var pending = Math.Max(0, manifest.Scale - claimed);
+        if (pending > 0 && state.Hosts.Count > 0 && !state.Hosts.Values.Any(h => !h.Record.Draining))
+            errors.Add($"{pending} instance(s) pending: no eligible host");
+
+        return new StatusRecord
+        {
+            ObservedRevision = entry.ModRevision,
+            ManifestHash = hash,
+            Desired = manifest.Scale,
+            Running = running,
+            Pending = pending,
+            Outdated = outdated,
+            Errors = errors,
+        };
+    }
+
+    /// <summary>True when two statuses say the same thing (records hold lists, so == is not enough).</summary>
+    public static bool SameAs(this StatusRecord a, StatusRecord b) =>
+        a.ObservedRevision == b.ObservedRevision && a.ManifestHash == b.ManifestHash && a.Desired == b.Desired &&
+        a.Running == b.Running && a.Pending == b.Pending && a.Outdated == b.Outdated && a.Errors.SequenceEqual(b.Errors);
+}
