@@ -1,2 +1,25 @@
+using System.CommandLine;
+using Dokkaa.Cli.Commands;
+
 namespace Dokkaa.Cli;
-internal static class Program { private static int Main() => 0; }
+
+/// <summary><c>dokkaa</c>: the operator's tool for shells without PowerShell (daprdockrcmd's successor).</summary>
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => BuildCommand().Parse(args).InvokeAsync();
+
+    internal static RootCommand BuildCommand() => new("Dokkaa: run Docker containers across a cluster of hosts.")
+    {
+        CliContext.Etcd,
+        CliContext.Output,
+        ManifestCommands.Apply(),
+        ManifestCommands.Get(),
+        ManifestCommands.Remove(),
+        ManifestCommands.Scale(),
+        ClusterCommands.Ps(),
+        ClusterCommands.Hosts(),
+        ClusterCommands.Status(),
+        ClusterCommands.Resolve(),
+        ClusterCommands.Wait(),
+    };
+}

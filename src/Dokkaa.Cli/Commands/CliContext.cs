@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Operations;
+
+namespace Dokkaa.Cli.Commands;
+
+/// <summary>Options every cluster command shares, and the one place that turns them into a connection.</summary>
+public static class CliContext
+{
+    public static readonly Option<string> Etcd = new("--etcd")
+    {
+        Description = "Comma separated etcd client URLs (default: $DOKKAA_ETCD or http://127.0.0.1:2379).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOKKAA_ETCD") ?? "http://127.0.0.1:2379",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Output = new("--output", "-o")
+    {
+        Description = "Output format: table or json.",
+        DefaultValueFactory = _ => "table",
+        Recursive = true,
+    };
+
+    public static bool Json(ParseResult result) => string.Equals(result.GetValue(Output), "json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Runs an operation against the cluster; Dokkaa errors become one clear line and exit code 1.</summary>
+    public static async Task<int> RunAsync(ParseResult result, Func<ClusterOperations, Task<int>> action)
+    {
+        try
+        {
+            using var etcd = EtcdClient.Parse(result.GetValue(Etcd)!);
+            return await action(new ClusterOperations(etcd)).ConfigureAwait(false);
+        }
+        catch (DokkaaException e)
+        {
+            await Console.Error.WriteLineAsync($"dokkaa: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"dokkaa: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
