@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The test command: installs and starts what the tests need (Docker, etcd binaries, nginx, dig),
+# builds the solution, and runs every test project. Each integration test starts its own etcd on a
+# free loopback port and cleans up its own containers.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+dokkaa_install_packages
+dokkaa_start_dockerd
+dokkaa_build
+dokkaa_log "Building test images"
+bash "$DOKKAA_ROOT/scripts/images/build-example-images.sh" >/dev/null
+
+dokkaa_log "Running tests"
+cd "$DOKKAA_ROOT"
+set +e
+dotnet test Dokkaa.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/dokkaa-test.log
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -cE "^\s*Passed " /tmp/dokkaa-test.log || true)
+failed=$(grep -cE "^\s*Failed " /tmp/dokkaa-test.log || true)
+skipped=$(grep -cE "^\s*Skipped " /tmp/dokkaa-test.log || true)
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
