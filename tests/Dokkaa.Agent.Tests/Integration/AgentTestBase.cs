@@ -1,0 +1,78 @@
+using Dokkaa.Agent.Docker;
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Operations;
+using Dokkaa.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Dokkaa.Agent.Tests.Integration;
+
+/// <summary>
+/// A fresh agent and a fresh app name per test, against the class's real etcd and the machine's dockerd.
+/// Every container of the test's app is removed afterwards, whatever happened.
+/// </summary>
+public abstract class AgentTestBase : IAsyncLifetime
+{
+    public const string TestImage = "dokkaa/busybox:test";
+
+    protected AgentTestBase(EtcdFixture etcd, ITestOutputHelper output)
+    {
+        Etcd = etcd.Server;
+        Output = output;
+        App = "t" + Guid.NewGuid().ToString("N")[..8];
+        Client = EtcdClient.Parse(Etcd.Endpoint);
+        Ops = new ClusterOperations(Client);
+        Docker = DockerClient.FromEndpoint("unix:///var/run/docker.sock");
+        Agent = new AgentHarness(Etcd.Endpoint, output);
+    }
+
+    protected EtcdServer Etcd { get; }
+    protected ITestOutputHelper Output { get; }
+    protected string App { get; }
+    protected IEtcdClient Client { get; }
+    protected ClusterOperations Ops { get; }
+    protected IDockerClient Docker { get; }
+    protected AgentHarness Agent { get; }
+
+    public virtual async Task InitializeAsync() => await Agent.StartAsync();
+
+    public virtual async Task DisposeAsync()
+    {
+        await Agent.DisposeAsync();
+        foreach (var container in await ContainersAsync())
+            await Docker.RemoveContainerAsync(container.Id);
+        Client.Dispose();
+        Docker.Dispose();
+    }
+
+    /// <summary>A busybox web server manifest; <paramref name="extra"/> is spliced into the JSON object.</summary>
+    protected static string WebManifest(int scale, string extra = "") =>
+        $$"""{"image":"{{TestImage}}","scale":{{scale}},"services":{"web":80},"command":["sh","-c","mkdir -p /www && echo instance-$DOKKAA_INSTANCE > /www/index.html && exec httpd -f -p 80 -h /www"]{{extra}}}""";
+
+    protected Task<IReadOnlyList<ContainerSummary>> ContainersAsync() =>
+        Docker.ListContainersAsync(new Dictionary<string, string?> { [ContainerNames.AppLabel] = App });
+
+    protected async Task<IReadOnlyList<string>> RunningNamesAsync(string? name = null) =>
+        (await ContainersAsync())
+            .Where(c => c.State == "running" && (name is null || c.Labels.GetValueOrDefault(ContainerNames.NameLabel) == name))
+            .Select(c => c.Name.TrimStart('/'))
+            .OrderBy(n => n, StringComparer.Ordinal)
+            .ToList();
+
+    protected Task<ManifestStatusInfo> StatusAsync(string name) =>
+        Poll.UntilAsync(async () => (await Ops.GetStatusAsync(App, name)).SingleOrDefault(), s => s is not null, $"a status for {App}/{name}")!;
+
+    protected Task<ManifestStatusInfo> WaitConvergedAsync(string name, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(async () => (await Ops.GetStatusAsync(App, name)).Single(), s => s.Converged, $"{App}/{name} to converge", timeout)!;
+
+    protected Task<ManifestStatusInfo> WaitForErrorAsync(string name, string fragment, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(
+            async () => (await Ops.GetStatusAsync(App, name)).Single(),
+            s => s.Errors.Any(e => e.Contains(fragment, StringComparison.Ordinal)),
+            $"an error containing \"{fragment}\" in the status of {App}/{name}",
+            timeout)!;
+
+    protected async Task<string> LogsAsync(string container) =>
+        (await ProcessRunner.RunAsync("docker", "logs", container)).All;
+}

@@ -1,0 +1,19 @@
+using Dokkaa.Testing;
+
+namespace Dokkaa.Agent.Tests.Integration;
+
+/// <summary>Restarts the machine's dockerd with the command line it was started with (its containers stop, as in a real daemon restart).</summary>
+public static class DockerDaemon
+{
+    public static async Task RestartAsync()
+    {
+        var pid = int.Parse((await ProcessRunner.RunAsync("pidof", "-s", "dockerd")).StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var args = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        await ProcessRunner.RunAsync("kill", "-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Poll.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), "dockerd to exit", TimeSpan.FromSeconds(60));
+
+        var command = string.Join(' ', args.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        await ProcessRunner.RunAsync("bash", "-c", $"setsid nohup {command} >>/tmp/dokkaa-dockerd.log 2>&1 < /dev/null &");
+        await Poll.UntilAsync(async () => (await ProcessRunner.RunAsync("docker", "version")).ExitCode == 0, "dockerd to answer again", TimeSpan.FromSeconds(60));
+    }
+}
