@@ -78,10 +78,23 @@ public sealed record ContainerDetails
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>Published ports: <c>80/tcp</c> to the host port.</summary>
     public IReadOnlyDictionary<string, int> Ports { get; init; } = new Dictionary<string, int>();
+    /// <summary>The image id (<c>sha256:...</c>) the container runs; <see cref="Image"/> is the name it was created from.</summary>
+    public string? ImageId { get; init; }
+    /// <summary>The container's environment (the image's and the spec's), <c>K=V</c> split at the first '='.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>The container's address on the default bridge; null when it has none (stopped, or another network).</summary>
+    public string? IpAddress { get; init; }
 }
 
 /// <summary>One event of <c>GET /events</c> for a container.</summary>
-public sealed record DockerEvent(string Action, string ContainerId, IReadOnlyDictionary<string, string> Attributes, DateTimeOffset Time);
+public sealed record DockerEvent(string Action, string ContainerId, IReadOnlyDictionary<string, string> Attributes, DateTimeOffset Time)
+{
+    /// <summary>
+    /// What follows the action for events Docker writes as <c>action: detail</c>, e.g. <c>healthy</c> for
+    /// <c>health_status: healthy</c> (whose <see cref="Action"/> is then <c>health_status</c>); null otherwise.
+    /// </summary>
+    public string? Detail { get; init; }
+}
 
 public class DockerException : Exception
 {
