@@ -36,6 +36,12 @@ public sealed partial class DockerClient
             await response.ThrowIfFailedAsync($"container not found: {id}").ConfigureAwait(false);
     }
 
+    public async Task RenameContainerAsync(string id, string newName, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"containers/{DockerQuery.Path(id)}/rename?name={Uri.EscapeDataString(newName)}", cancellationToken).ConfigureAwait(false);
+        await response.ThrowIfFailedAsync($"container not found: {id}").ConfigureAwait(false);
+    }
+
     public async Task StopContainerAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var seconds = (int)Math.Ceiling(Math.Max(0, timeout.TotalSeconds));
