@@ -6,7 +6,7 @@ namespace Dokkaa.Core.Manifests;
 /// DaprDockr's http host and with <c>exclusive</c>. Instances are numbered 1..Scale.
 /// Instances are immutable; use <c>with</c> to derive a changed copy.
 /// </summary>
-public sealed record Manifest
+public sealed partial record Manifest
 {
     /// <summary>Docker image reference, e.g. <c>dockerfile/nginx</c> or <c>registry:5000/shop/web:1.2</c>.</summary>
     public required string Image { get; init; }
@@ -32,11 +32,12 @@ public sealed record Manifest
     /// <summary>At most one copy of each instance, even during a partition (the cut-off host stops its copy).</summary>
     public bool Exclusive { get; init; }
 
+    // Shared by every manifest that sets none: read-only views, so a cast cannot change them all at once.
     internal static readonly IReadOnlyDictionary<string, ServicePort> EmptyServices =
-        new Dictionary<string, ServicePort>(StringComparer.Ordinal);
+        new Dictionary<string, ServicePort>(StringComparer.Ordinal).AsReadOnly();
 
     internal static readonly IReadOnlyDictionary<string, string> EmptyEnv =
-        new Dictionary<string, string>(StringComparer.Ordinal);
+        new Dictionary<string, string>(StringComparer.Ordinal).AsReadOnly();
 }
 
 /// <summary>A port inside the container published as a named service.</summary>

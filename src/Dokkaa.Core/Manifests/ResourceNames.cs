@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+using Dokkaa.Core.Manifests.Rules;
+
+namespace Dokkaa.Core.Manifests;
+
+/// <summary>
+/// The rule for app and manifest names (<c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c>). They become
+/// etcd key segments, DNS labels (<c>&lt;name&gt;.&lt;app&gt;.container</c>) and container names
+/// (<c>&lt;app&gt;---&lt;name&gt;---&lt;i&gt;</c>), so: a lowercase DNS label, and no <c>---</c>,
+/// which would make a container name ambiguous when an agent adopts its containers after a restart.
+/// </summary>
+public static class ResourceNames
+{
+    /// <summary>What a valid name looks like, for help texts and error messages.</summary>
+    public const string Rule = DnsLabel.Rule + ", without \"---\"";
+
+    private const string Separator = "---";
+
+    /// <summary>True when <paramref name="value"/> is a valid app or manifest name; else why not.</summary>
+    public static bool IsValidName(string? value, [NotNullWhen(false)] out string? reason)
+    {
+        reason = value is null ? "must not be null"
+            : DnsLabel.Check(value) is { } labelReason ? $"{labelReason} ({Rule})"
+            : value.Contains(Separator, StringComparison.Ordinal) ? $"must not contain \"{Separator}\", which separates the parts of container names"
+            : null;
+        return reason is null;
+    }
+
+    /// <exception cref="InvalidResourceNameException">The app name breaks the rule.</exception>
+    public static void ValidateApp(string app) => Validate("app", app);
+
+    /// <exception cref="InvalidResourceNameException">The manifest name breaks the rule.</exception>
+    public static void ValidateName(string name) => Validate("name", name);
+
+    private static void Validate(string kind, string value)
+    {
+        if (!IsValidName(value, out var reason))
+        {
+            throw new InvalidResourceNameException(kind, value ?? "", reason);
+        }
+    }
+}
