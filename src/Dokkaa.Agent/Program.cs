@@ -2,7 +2,7 @@ using System.CommandLine;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Etcd;
-using Dokkaa.Core.Text;
+using Dokkaa.Core.Units;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Dokkaa.Cli.Output;
 using Dokkaa.Core.Operations;
-using Dokkaa.Core.Text;
+using Dokkaa.Core.Units;
 
 namespace Dokkaa.Cli.Commands;
 

@@ -49,7 +49,7 @@ public static class ManifestCommands
             var manifests = await ops.GetManifestsAsync(result.GetValue(app), result.GetValue(name), ct).ConfigureAwait(false);
             if (CliContext.Json(result))
             {
-                Json.Write(Console.Out, manifests.Select(m => new { m.App, m.Name, m.Revision, m.IsValid, Errors = m.Errors.Select(e => e.ToString()), Manifest = m.Manifest is null ? null : System.Text.Json.JsonDocument.Parse(ManifestSerializer.ToCanonicalJson(m.Manifest)).RootElement }));
+                Json.Write(Console.Out, manifests.Select(m => new { m.App, m.Name, m.Revision, m.IsValid, Errors = m.Errors.Select(e => e.ToString()), Manifest = m.Manifest is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(ManifestSerializer.ToCanonicalJson(m.Manifest)).RootElement }));
                 return 0;
             }
 

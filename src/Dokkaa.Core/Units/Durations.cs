@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Dokkaa.Core.Text;
+namespace Dokkaa.Core.Units;
 
 /// <summary>Durations as operators write them on a command line: <c>500ms</c>, <c>2s</c>, <c>1.5m</c>, <c>1h</c>; a bare number is seconds.</summary>
 public static class Durations
