@@ -55,7 +55,10 @@ internal sealed class JsonValueStreamReader : IDisposable
             return false;
 
         var data = _buffer.AsSpan(_start, _end - _start);
-        var probe = new Utf8JsonReader(data, isFinalBlock: _endOfStream, state: default);
+        // Never a final block: then an incomplete value is "need more bytes", not a syntax error, and the
+        // caller reports a stream that ends there as the truncation it is. (A bare top-level number at the
+        // very end would wait for more bytes too; the gateway only sends objects.)
+        var probe = new Utf8JsonReader(data, isFinalBlock: false, state: default);
         // TrySkip answers false while the value is still incomplete; then wait for more bytes.
         if (!probe.Read() || !probe.TrySkip())
             return false;
