@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Dokkaa.Cli.Output;
-using Dokkaa.Core.Operations;
 using Dokkaa.Core.Units;
 
 namespace Dokkaa.Cli.Commands;

@@ -45,6 +45,11 @@ public sealed record TxnResult(bool Succeeded, long Revision, IReadOnlyList<Rang
 public class EtcdException : Exception
 {
     public EtcdException(string message, Exception? inner = null) : base(message, inner) { }
+
+    public EtcdException(string message, int grpcCode, Exception? inner = null) : base(message, inner) => GrpcCode = grpcCode;
+
+    /// <summary>The gRPC status code etcd answered with (5 NotFound, 9 FailedPrecondition, 14 Unavailable ...), or null when etcd was not reached.</summary>
+    public int? GrpcCode { get; }
 }
 
 /// <summary>A watch asked for a revision that etcd has compacted; re-read and watch from a newer one.</summary>

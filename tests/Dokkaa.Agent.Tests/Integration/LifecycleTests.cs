@@ -20,7 +20,7 @@ public sealed class LifecycleTests : AgentTestBase, IClassFixture<EtcdFixture>
         Assert.Equal(new[] { $"{App}---web", $"{App}---web---2", $"{App}---web---3" }, await RunningNamesAsync());
 
         await Ops.ScaleAsync(App, "web", 1);
-        await Poll.UntilAsync(RunningNamesAsync, n => n.Count == 1, "scale down to one container");
+        await Poll.UntilAsync(() => RunningNamesAsync(), n => n.Count == 1, "scale down to one container");
         Assert.Equal(new[] { $"{App}---web" }, await RunningNamesAsync());
         await Poll.UntilAsync(async () => (await Ops.GetContainersAsync(App, "web")).Count, c => c == 1, "claims 2 and 3 to be deleted");
         await WaitConvergedAsync("web");
