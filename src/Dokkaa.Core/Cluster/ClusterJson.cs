@@ -19,11 +19,20 @@ public static class ClusterJson
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options);
+            // System.Text.Json (net8.0) lets an explicit null into a non-nullable member; code that reads the
+            // records trusts those members, so a record with such a null is not a valid record either.
+            var value = JsonSerializer.Deserialize<T>(json, Options);
+            return value is IClusterRecord { IsWellFormed: false } ? null : value;
         }
         catch (JsonException)
         {
             return null;
         }
     }
+}
+
+/// <summary>A runtime record that can tell whether its non-nullable members really hold values.</summary>
+internal interface IClusterRecord
+{
+    bool IsWellFormed { get; }
 }

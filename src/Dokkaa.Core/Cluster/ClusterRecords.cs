@@ -20,7 +20,7 @@ public enum InstanceState
 /// The value of <c>/dokkaa/instances/&lt;app&gt;/&lt;name&gt;/&lt;i&gt;</c>, attached to the owner's lease:
 /// when the owner dies the claim disappears and another host claims the instance.
 /// </summary>
-public sealed record InstanceRecord
+public sealed record InstanceRecord : IClusterRecord
 {
     public required string Host { get; init; }
     /// <summary>Address other hosts use to reach this instance's published ports.</summary>
@@ -34,10 +34,12 @@ public sealed record InstanceRecord
     public string? Error { get; init; }
     public int Restarts { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    bool IClusterRecord.IsWellFormed => Host is not null && Address is not null && ManifestHash is not null && Ports is not null;
 }
 
 /// <summary>The value of <c>/dokkaa/hosts/&lt;host&gt;</c>, attached to the host's lease (its heartbeat).</summary>
-public sealed record HostRecord
+public sealed record HostRecord : IClusterRecord
 {
     public required string Address { get; init; }
     public required string AgentVersion { get; init; }
@@ -48,10 +50,12 @@ public sealed record HostRecord
     /// <summary>A draining host keeps what it runs until others take it over, and claims nothing new.</summary>
     public bool Draining { get; init; }
     public DateTimeOffset HeartbeatAt { get; init; }
+
+    bool IClusterRecord.IsWellFormed => Address is not null && AgentVersion is not null && Labels is not null;
 }
 
 /// <summary>The value of <c>/dokkaa/status/&lt;app&gt;/&lt;name&gt;</c>: what the agents see of one manifest.</summary>
-public sealed record StatusRecord
+public sealed record StatusRecord : IClusterRecord
 {
     /// <summary>The mod revision of the manifest this status describes.</summary>
     public long ObservedRevision { get; init; }
@@ -64,4 +68,6 @@ public sealed record StatusRecord
     /// <summary>Instances still running an older manifest (a rolling update is in progress or stuck).</summary>
     public int Outdated { get; init; }
     public IReadOnlyList<string> Errors { get; init; } = Array.Empty<string>();
+
+    bool IClusterRecord.IsWellFormed => Errors is not null && Errors.All(e => e is not null);
 }

@@ -47,13 +47,15 @@ public sealed record HostEntry(string HostId, HostRecord Record, long Lease);
 public sealed record RolloutLock(ManifestId Id, RolloutRecord Record, long CreateRevision, long ModRevision);
 
 /// <summary>The value of <c>/dokkaa/rollout/&lt;app&gt;/&lt;name&gt;</c>.</summary>
-public sealed record RolloutRecord
+public sealed record RolloutRecord : IClusterRecord
 {
     public required string Host { get; init; }
     public int Instance { get; init; }
     public required string ManifestHash { get; init; }
     public bool Failed { get; init; }
     public string? Error { get; init; }
+
+    bool IClusterRecord.IsWellFormed => Host is not null && ManifestHash is not null;
 }
 
 /// <summary>

@@ -51,7 +51,11 @@ public static class KeyLayout
         if (!key.StartsWith(InstancesPrefix, StringComparison.Ordinal))
             return false;
         var parts = key[InstancesPrefix.Length..].Split('/');
-        if (parts.Length != 3 || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, null, out instance) || instance < 1)
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0 ||
+            !int.TryParse(parts[2], System.Globalization.NumberStyles.None, null, out instance) || instance < 1)
+            return false;
+        // Only the canonical spelling: "01" would be a second key for instance 1, shadowing the real claim.
+        if (parts[2] != instance.ToString(System.Globalization.CultureInfo.InvariantCulture))
             return false;
         (app, name) = (parts[0], parts[1]);
         return true;
@@ -63,7 +67,7 @@ public static class KeyLayout
         if (!key.StartsWith(StatusPrefix, StringComparison.Ordinal))
             return false;
         var parts = key[StatusPrefix.Length..].Split('/');
-        if (parts.Length != 2)
+        if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
             return false;
         (app, name) = (parts[0], parts[1]);
         return true;
@@ -84,7 +88,7 @@ public static class KeyLayout
         if (!key.StartsWith(RolloutPrefix, StringComparison.Ordinal))
             return false;
         var parts = key[RolloutPrefix.Length..].Split('/');
-        if (parts.Length != 2)
+        if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
             return false;
         (app, name) = (parts[0], parts[1]);
         return true;

@@ -16,9 +16,14 @@ public static class Durations
             : text.EndsWith('m') ? (text[..^1], 60.0)
             : text.EndsWith('h') ? (text[..^1], 3600.0)
             : (text, 1.0);
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value < 0 || double.IsInfinity(value))
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             return false;
-        duration = TimeSpan.FromSeconds(value * unit);
+        // double.TryParse also takes "NaN" and "Infinity" whatever the styles, and TimeSpan throws for NaN and
+        // for anything beyond TimeSpan.MaxValue: refuse those here, so TryParse never throws.
+        var seconds = value * unit;
+        if (!(seconds >= 0 && seconds < TimeSpan.MaxValue.TotalSeconds))
+            return false;
+        duration = TimeSpan.FromSeconds(seconds);
         return true;
     }
 

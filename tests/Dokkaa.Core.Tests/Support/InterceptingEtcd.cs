@@ -1,0 +1,56 @@
+using Dokkaa.Core.Etcd;
+
+namespace Dokkaa.Core.Tests.Support;
+
+/// <summary>
+/// An <see cref="IEtcdClient"/> that forwards to another one, running a hook before each transaction
+/// (to let "someone else" write between a read and a guarded write) or failing every call.
+/// </summary>
+internal sealed class InterceptingEtcd : IEtcdClient
+{
+    private readonly IEtcdClient _inner;
+
+    public InterceptingEtcd(IEtcdClient inner) => _inner = inner;
+
+    /// <summary>Runs once, before the next transaction.</summary>
+    public Func<Task>? BeforeNextTxn { get; set; }
+
+    /// <summary>When set, every call throws it.</summary>
+    public EtcdException? Failure { get; set; }
+
+    public Task<RangeResult> RangeAsync(string key, bool prefix = false, long revision = 0, CancellationToken cancellationToken = default) =>
+        Failure is { } f ? throw f : _inner.RangeAsync(key, prefix, revision, cancellationToken);
+
+    public Task<long> PutAsync(string key, string value, long leaseId = 0, CancellationToken cancellationToken = default) =>
+        Failure is { } f ? throw f : _inner.PutAsync(key, value, leaseId, cancellationToken);
+
+    public Task<long> DeleteAsync(string key, bool prefix = false, CancellationToken cancellationToken = default) =>
+        Failure is { } f ? throw f : _inner.DeleteAsync(key, prefix, cancellationToken);
+
+    public async Task<TxnResult> TxnAsync(TxnRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Failure is { } f)
+            throw f;
+        if (BeforeNextTxn is { } hook)
+        {
+            BeforeNextTxn = null;
+            await hook();
+        }
+
+        return await _inner.TxnAsync(request, cancellationToken);
+    }
+
+    public Task<Lease> LeaseGrantAsync(long ttlSeconds, CancellationToken cancellationToken = default) =>
+        _inner.LeaseGrantAsync(ttlSeconds, cancellationToken);
+
+    public Task<long> LeaseKeepAliveAsync(long leaseId, CancellationToken cancellationToken = default) =>
+        _inner.LeaseKeepAliveAsync(leaseId, cancellationToken);
+
+    public Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default) =>
+        _inner.LeaseRevokeAsync(leaseId, cancellationToken);
+
+    public IAsyncEnumerable<WatchEvent> WatchAsync(string key, bool prefix, long startRevision, CancellationToken cancellationToken = default) =>
+        _inner.WatchAsync(key, prefix, startRevision, cancellationToken);
+
+    public void Dispose() => _inner.Dispose();
+}
