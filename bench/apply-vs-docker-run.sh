@@ -28,10 +28,12 @@ for trial in $(seq 1 "$TRIALS"); do
 
   # The floor: docker run from a shell, all in parallel.
   start=$(now)
+  runs=()
   for i in $(seq 1 "$SCALE"); do
     docker run -d --label io.dokkaa.bench=1 --label "io.dokkaa.bench.trial=$trial" --name "benchrun-${trial}-${i}" "$IMAGE" sleep 3600 >/dev/null &
+    runs+=($!)
   done
-  wait
+  wait "${runs[@]}"
   wait_running "io.dokkaa.bench.trial=$trial" "$SCALE"
   docker_times+=("$(elapsed "$start" "$(now)")")
   docker ps -aq --filter "label=io.dokkaa.bench.trial=$trial" | xargs -r docker rm -f >/dev/null

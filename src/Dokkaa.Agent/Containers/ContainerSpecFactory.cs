@@ -9,7 +9,7 @@ namespace Dokkaa.Agent.Containers;
 public sealed record LinkBinding(string Link, string Address, int Port)
 {
     /// <summary><c>nginx</c> gives SERVICE_NGINX; <c>nginx.shop</c> gives SERVICE_NGINX_SHOP; dashes become underscores.</summary>
-    public string EnvPrefix => "SERVICE_" + Link.ToUpperInvariant().Replace('-', '_').Replace('.', '_');
+    public string EnvPrefix => LinkEnv.Prefix(Link);
 }
 
 /// <summary>Turns a manifest instance into the container the agent creates for it.</summary>

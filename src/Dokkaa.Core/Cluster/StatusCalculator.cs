@@ -55,8 +55,8 @@ public static class StatusCalculator
             errors.Add($"rolling update stopped: {rollout.Record.Error}");
 
         var pending = Math.Max(0, manifest.Scale - claimed);
-        if (pending > 0 && state.Hosts.Count > 0 && !state.Hosts.Values.Any(h => !h.Record.Draining))
-            errors.Add($"{pending} instance(s) pending: no eligible host");
+        if (pending > 0 && !HasEligibleHost(state))
+            errors.Add($"{pending} instance(s) pending: no eligible host ({DescribeHosts(state)})");
 
         return new StatusRecord
         {
@@ -69,6 +69,22 @@ public static class StatusCalculator
             Errors = errors,
         };
     }
+
+    private static bool HasEligibleHost(ClusterState state)
+    {
+        foreach (var host in state.Hosts.Values)
+        {
+            if (host.Record.Draining)
+                continue;
+            if (host.Record.Capacity <= 0 || state.Instances.Values.Count(c => c.Record.Host == host.HostId) < host.Record.Capacity)
+                return true;
+        }
+
+        return false;
+    }
+
+    private static string DescribeHosts(ClusterState state) =>
+        state.Hosts.Count == 0 ? "no live host" : $"{state.Hosts.Count} live host(s), all draining or full";
 
     /// <summary>True when two statuses say the same thing (records hold lists, so == is not enough).</summary>
     public static bool SameAs(this StatusRecord a, StatusRecord b) =>

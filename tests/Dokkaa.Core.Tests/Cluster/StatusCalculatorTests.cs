@@ -156,7 +156,17 @@ public sealed class StatusCalculatorTests
 
         var status = StatusCalculator.Compute(b.State, b.Entry("dummy", "nginx"));
 
-        Assert.Equal(new[] { "2 instance(s) pending: no eligible host" }, status.Errors);
+        Assert.Equal(new[] { "2 instance(s) pending: no eligible host (1 live host(s), all draining or full)" }, status.Errors);
+    }
+
+    [Fact]
+    public void Pending_with_no_host_at_all_says_so()
+    {
+        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 1));
+
+        var status = StatusCalculator.Compute(b.State, b.Entry("dummy", "nginx"));
+
+        Assert.Equal(new[] { "1 instance(s) pending: no eligible host (no live host)" }, status.Errors);
     }
 
     [Fact]

@@ -88,6 +88,7 @@ public sealed class ManifestParserErrorTests
         { """{"image":"nginx","links":[".a"]}""", "$.links[0]", "has a service name that must not be empty" },
         { """{"image":"nginx","links":["db.my---app"]}""", "$.links[0]", "must not contain \"---\"" },
         { """{"image":"nginx","links":["db","web","db"]}""", "$.links[2]", "duplicate link \"db\"" },
+        { """{"image":"nginx","links":["nginx-shop","nginx.shop"]}""", "$.links[1]", "would both set SERVICE_NGINX_SHOP_ADDR" },
 
         // env
         { """{"image":"nginx","env":["A=1"]}""", "$.env", "expected an object of variable name -> string, got an array" },

@@ -20,6 +20,7 @@ internal static class LinksReader
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var prefixes = new Dictionary<string, string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
@@ -36,6 +37,14 @@ internal static class LinksReader
             else if (!seen.Add(link))
             {
                 errors.Add(itemPath, $"duplicate link {Text.Quote(link)}");
+            }
+            else if (prefixes.TryGetValue(LinkEnv.Prefix(link), out var other))
+            {
+                errors.Add(itemPath, $"link {Text.Quote(link)} and link {Text.Quote(other)} would both set {LinkEnv.Prefix(link)}_ADDR");
+            }
+            else
+            {
+                prefixes[LinkEnv.Prefix(link)] = link;
             }
 
             links.Add(link);
