@@ -23,11 +23,14 @@ internal static class Program
         var ambassador = new Option<string?>("--ambassador-address") { Description = "Address for the links ambassador (default: the Docker bridge gateway)." };
         var ambassadorPorts = new Option<string>("--ambassador-ports") { Description = "Port range for the ambassador, FIRST-LAST.", DefaultValueFactory = _ => "42000-42999" };
         var capacity = new Option<int>("--capacity") { Description = "Most instances this host runs (0: no limit)." };
+        var labels = new Option<string[]>("--label") { Description = "Host label KEY=VALUE that manifests can require with constraints (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var cpus = new Option<string>("--cpus") { Description = "CPU cores offered to instances that reserve resources (default: all; 0: no limit).", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var memory = new Option<string>("--memory") { Description = "Memory offered to instances that reserve resources, e.g. 8g (default: all; 0: no limit).", DefaultValueFactory = _ => HostResources.TotalMemoryText() };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail." };
 
         var root = new RootCommand("Dokkaa agent: runs the containers the cluster's manifests ask for on this host.")
         {
-            etcd, docker, hostId, hostIp, leaseTtl, dataDir, ambassador, ambassadorPorts, capacity, verbose,
+            etcd, docker, hostId, hostIp, leaseTtl, dataDir, ambassador, ambassadorPorts, capacity, labels, cpus, memory, verbose,
         };
         root.SetAction(async (result, cancellationToken) =>
         {
@@ -47,6 +50,9 @@ internal static class Program
                     AmbassadorPortFirst = first,
                     AmbassadorPortLast = last,
                     Capacity = result.GetValue(capacity),
+                    Labels = HostResources.ParseLabels(result.GetValue(labels) ?? Array.Empty<string>()),
+                    MilliCpus = HostResources.ParseCpus(result.GetValue(cpus)!),
+                    MemoryBytes = HostResources.ParseMemory(result.GetValue(memory)!),
                 };
                 if (options.LeaseTtl < TimeSpan.FromSeconds(1))
                     throw new FormatException("--lease-ttl: must be at least 1s (etcd leases have one-second granularity)");

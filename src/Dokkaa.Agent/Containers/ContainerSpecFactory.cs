@@ -39,6 +39,8 @@ public static class ContainerSpecFactory
             Labels = LabelsFor(id, manifestHash, hostId),
             ExposedPorts = manifest.Services.Values.Select(PortKey).Distinct().ToList(),
             PublishAllPorts = true,
+            NanoCpus = (manifest.Resources?.MilliCpus ?? 0) * 1_000_000L,
+            MemoryBytes = manifest.Resources?.MemoryBytes ?? 0,
         };
     }
 

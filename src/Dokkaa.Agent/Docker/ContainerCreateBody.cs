@@ -31,6 +31,12 @@ internal static class ContainerCreateBody
                 },
             },
         };
+        var hostConfig = (JsonObject)body["HostConfig"]!;
+        if (spec.NanoCpus > 0)
+            hostConfig["NanoCpus"] = spec.NanoCpus;
+        if (spec.MemoryBytes > 0)
+            hostConfig["Memory"] = spec.MemoryBytes;
+
         // Absent, not empty: an empty Cmd would not fall back to the image's CMD.
         if (spec.Command is { Count: > 0 } command)
             body["Cmd"] = Array(command);

@@ -55,6 +55,10 @@ public sealed record ContainerSpec
     public bool PublishAllPorts { get; init; } = true;
     /// <summary>DNS servers for the container's resolv.conf (empty: Docker's default).</summary>
     public IReadOnlyList<string> Dns { get; init; } = Array.Empty<string>();
+    /// <summary>CPU limit in billionths of a core (0: none).</summary>
+    public long NanoCpus { get; init; }
+    /// <summary>Memory limit in bytes (0: none).</summary>
+    public long MemoryBytes { get; init; }
     /// <summary>Extra /etc/hosts entries, <c>name:address</c>.</summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = Array.Empty<string>();
 }

@@ -72,14 +72,22 @@ public sealed class AgentHost
         };
         _ = reconciler.FirstPass.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
 
+        Task ended;
         try
         {
-            await Task.WhenAny(loops).ConfigureAwait(false);
+            ended = await Task.WhenAny(loops).ConfigureAwait(false);
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(loops.Select(IgnoreCancellation)).ConfigureAwait(false);
+        }
+
+        if (ended.IsFaulted && !cancellationToken.IsCancellationRequested)
+        {
+            // A loop that dies is a bug, not a state to limp along in: say which, and exit so a supervisor restarts us.
+            _log.LogCritical(ended.Exception, "Agent loop failed; stopping");
+            await ended.ConfigureAwait(false);
         }
 
         // Deliberately no lease revoke: containers keep running, and an agent that comes back within the TTL
@@ -96,6 +104,8 @@ public sealed class AgentHost
         AgentVersion = AgentVersion,
         StartedAt = _startedAt,
         Capacity = _options.Capacity,
+        MilliCpus = _options.MilliCpus,
+        MemoryBytes = _options.MemoryBytes,
         Labels = _options.Labels,
         HeartbeatAt = _clock.GetUtcNow(),
     };
@@ -166,7 +176,7 @@ public sealed class AgentHost
         }
     }
 
-    private static async Task IgnoreCancellation(Task task)
+    private async Task IgnoreCancellation(Task task)
     {
         try
         {
@@ -174,6 +184,10 @@ public sealed class AgentHost
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Agent loop failed while stopping");
         }
     }
 }

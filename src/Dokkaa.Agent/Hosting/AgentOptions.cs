@@ -47,7 +47,14 @@ public sealed record AgentOptions
     /// <summary>Most instances this host runs (0: no limit).</summary>
     public int Capacity { get; init; }
 
+    /// <summary>Labels manifests can require with <c>constraints</c>, e.g. zone=eu-1.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>CPU this host offers to instances that reserve some, in thousandths of a core (0: no limit).</summary>
+    public int MilliCpus { get; init; }
+
+    /// <summary>Memory this host offers to instances that reserve some, in bytes (0: no limit).</summary>
+    public long MemoryBytes { get; init; }
 
     /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>
     public int MaxParallelOperations { get; init; } = 8;

@@ -107,6 +107,7 @@ public sealed class Reconciler
             wakeAt = exclusiveCheck;
 
         var seenUnclaimed = new HashSet<InstanceId>();
+        var usage = HostUsage.Of(state);
         foreach (var (manifestId, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
@@ -124,7 +125,7 @@ public sealed class Reconciler
                     Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
             }
 
-            foreach (var planned in PlacementPlanner.Plan(state, manifestId, manifest))
+            foreach (var planned in PlacementPlanner.Plan(state, manifestId, manifest, usage))
             {
                 var id = planned.Id;
                 seenUnclaimed.Add(id);

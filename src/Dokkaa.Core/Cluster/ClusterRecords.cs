@@ -46,6 +46,12 @@ public sealed record HostRecord : IClusterRecord
     public DateTimeOffset StartedAt { get; init; }
     /// <summary>How many instances this host will run at most (0: no limit).</summary>
     public int Capacity { get; init; }
+
+    /// <summary>CPU this host offers to instances, in thousandths of a core (0: not limited).</summary>
+    public int MilliCpus { get; init; }
+
+    /// <summary>Memory this host offers to instances, in bytes (0: not limited).</summary>
+    public long MemoryBytes { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>A draining host keeps what it runs until others take it over, and claims nothing new.</summary>
     public bool Draining { get; init; }

@@ -1,4 +1,6 @@
 using Dokkaa.Core.Discovery;
+using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Placement;
 
 namespace Dokkaa.Core.Cluster;
 
@@ -55,8 +57,8 @@ public static class StatusCalculator
             errors.Add($"rolling update stopped: {rollout.Record.Error}");
 
         var pending = Math.Max(0, manifest.Scale - claimed);
-        if (pending > 0 && !HasEligibleHost(state))
-            errors.Add($"{pending} instance(s) pending: no eligible host ({DescribeHosts(state)})");
+        if (pending > 0 && !HasEligibleHost(state, manifest))
+            errors.Add($"{pending} instance(s) pending: no eligible host ({DescribeHosts(state, manifest).Trim()})");
 
         return new StatusRecord
         {
@@ -70,21 +72,24 @@ public static class StatusCalculator
         };
     }
 
-    private static bool HasEligibleHost(ClusterState state)
+    private static bool HasEligibleHost(ClusterState state, Manifest manifest)
     {
-        foreach (var host in state.Hosts.Values)
-        {
-            if (host.Record.Draining)
-                continue;
-            if (host.Record.Capacity <= 0 || state.Instances.Values.Count(c => c.Record.Host == host.HostId) < host.Record.Capacity)
-                return true;
-        }
-
-        return false;
+        var usage = HostUsage.Of(state);
+        return state.Hosts.Values.Any(h => usage[h.HostId].Fits(h, manifest));
     }
 
-    private static string DescribeHosts(ClusterState state) =>
-        state.Hosts.Count == 0 ? "no live host" : $"{state.Hosts.Count} live host(s), all draining or full";
+    private static string DescribeHosts(ClusterState state, Manifest manifest)
+    {
+        if (state.Hosts.Count == 0)
+            return "no live host";
+        var needs = new List<string>();
+        if (manifest.Constraints.Count > 0)
+            needs.Add("labels " + string.Join(",", manifest.Constraints.Select(c => $"{c.Key}={c.Value}")));
+        if (manifest.Resources is { } r)
+            needs.Add($"{r.MilliCpus / 1000m:0.###} cpus, {r.MemoryBytes / (1024 * 1024)} MiB");
+        var wanted = needs.Count == 0 ? "" : $" needs {string.Join(" and ", needs)};";
+        return $"{wanted} {state.Hosts.Count} live host(s), none with room left or matching";
+    }
 
     /// <summary>True when two statuses say the same thing (records hold lists, so == is not enough).</summary>
     public static bool SameAs(this StatusRecord a, StatusRecord b) =>

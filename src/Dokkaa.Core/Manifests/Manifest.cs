@@ -32,6 +32,12 @@ public sealed partial record Manifest
     /// <summary>At most one copy of each instance, even during a partition (the cut-off host stops its copy).</summary>
     public bool Exclusive { get; init; }
 
+    /// <summary>Host labels an instance needs (<c>{"zone": "eu-1"}</c>): only hosts carrying every one are eligible.</summary>
+    public IReadOnlyDictionary<string, string> Constraints { get; init; } = EmptyEnv;
+
+    /// <summary>CPU and memory per instance: a limit on the container and a reservation on the host's capacity.</summary>
+    public ResourceRequest? Resources { get; init; }
+
     // Shared by every manifest that sets none: read-only views, so a cast cannot change them all at once.
     internal static readonly IReadOnlyDictionary<string, ServicePort> EmptyServices =
         new Dictionary<string, ServicePort>(StringComparer.Ordinal).AsReadOnly();
@@ -45,6 +51,9 @@ public sealed partial record Manifest
 /// <param name="Protocol"><c>tcp</c> or <c>udp</c>.</param>
 /// <param name="Role">Free-form role tag (the later Dokkaa object form), or null.</param>
 public sealed record ServicePort(int Port, string Protocol = "tcp", string? Role = null);
+
+/// <summary>CPU (in thousandths of a core) and memory (bytes) one instance needs; 0 means not set.</summary>
+public sealed record ResourceRequest(int MilliCpus, long MemoryBytes);
 
 /// <summary>Route requests whose Host header is <paramref name="Host"/> to <paramref name="Port"/> in every instance.</summary>
 public sealed record HttpRoute(string Host, int Port);

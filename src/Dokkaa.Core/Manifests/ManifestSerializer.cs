@@ -68,6 +68,38 @@ public static class ManifestSerializer
             json.Bool(true);
         }
 
+        if (manifest.Constraints is { Count: > 0 } constraints)
+        {
+            json.Name("constraints");
+            json.StartObject();
+            foreach (var (label, value) in constraints.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                json.Name(label);
+                json.String(value);
+            }
+
+            json.EndObject();
+        }
+
+        if (manifest.Resources is { } resources && (resources.MilliCpus > 0 || resources.MemoryBytes > 0))
+        {
+            json.Name("resources");
+            json.StartObject();
+            if (resources.MilliCpus > 0)
+            {
+                json.Name("cpus");
+                json.Number(resources.MilliCpus / 1000m);
+            }
+
+            if (resources.MemoryBytes > 0)
+            {
+                json.Name("memory");
+                json.Number(resources.MemoryBytes);
+            }
+
+            json.EndObject();
+        }
+
         json.EndObject();
         return json.ToString();
     }

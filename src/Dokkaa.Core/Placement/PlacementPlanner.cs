@@ -15,29 +15,22 @@ public sealed record PlannedInstance(InstanceId Id, IReadOnlyList<string> Ranked
 /// </summary>
 public static class PlacementPlanner
 {
-    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest)
-    {
-        var perManifest = new Dictionary<string, int>(StringComparer.Ordinal);
-        var load = new Dictionary<string, int>(StringComparer.Ordinal);
-        var eligible = new List<HostEntry>();
-        foreach (var host in state.Hosts.Values)
-        {
-            if (host.Record.Draining)
-                continue;
-            eligible.Add(host);
-            perManifest[host.HostId] = 0;
-            load[host.HostId] = 0;
-        }
+    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest) =>
+        Plan(state, id, manifest, HostUsage.Of(state));
 
-        foreach (var claim in state.Instances.Values)
+    /// <summary>As above, with the hosts' usage computed once by the caller (it is the same for every manifest of a pass).</summary>
+    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest, IReadOnlyDictionary<string, HostUsage> usage)
+    {
+        // Work on copies: planning one manifest's instances must not change the usage the caller keeps.
+        var load = usage.ToDictionary(u => u.Key, u => new HostUsage { Instances = u.Value.Instances, MilliCpus = u.Value.MilliCpus, MemoryBytes = u.Value.MemoryBytes }, StringComparer.Ordinal);
+        var perManifest = load.Keys.ToDictionary(h => h, _ => 0, StringComparer.Ordinal);
+        foreach (var claim in state.ClaimsOf(id))
         {
-            if (!load.ContainsKey(claim.Record.Host))
-                continue;
-            load[claim.Record.Host]++;
-            if (claim.Id.App == id.App && claim.Id.Name == id.Name && claim.Id.Instance <= manifest.Scale)
+            if (claim.Id.Instance <= manifest.Scale && perManifest.ContainsKey(claim.Record.Host))
                 perManifest[claim.Record.Host]++;
         }
 
+        var hosts = state.Hosts.Values.Where(h => load.ContainsKey(h.HostId)).ToList();
         var plan = new List<PlannedInstance>();
         for (var i = 1; i <= manifest.Scale; i++)
         {
@@ -46,10 +39,10 @@ public static class PlacementPlanner
                 continue;
 
             var key = instance.Key;
-            var ranked = eligible
-                .Where(h => h.Record.Capacity <= 0 || load[h.HostId] < h.Record.Capacity)
+            var ranked = hosts
+                .Where(h => load[h.HostId].Fits(h, manifest))
                 .OrderBy(h => perManifest[h.HostId])
-                .ThenBy(h => load[h.HostId])
+                .ThenBy(h => load[h.HostId].Instances)
                 .ThenByDescending(h => RendezvousHash.Weight(h.HostId, key))
                 .Select(h => h.HostId)
                 .ToList();
@@ -57,7 +50,7 @@ public static class PlacementPlanner
             if (ranked.Count > 0)
             {
                 perManifest[ranked[0]]++;
-                load[ranked[0]]++;
+                load[ranked[0]].Add(manifest.Resources);
             }
         }
 

@@ -39,11 +39,21 @@ public abstract class AgentTestBase : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        await Agent.DisposeAsync();
-        foreach (var container in await ContainersAsync())
-            await Docker.RemoveContainerAsync(container.Id);
-        Client.Dispose();
-        Docker.Dispose();
+        try
+        {
+            // The class's etcd outlives this test: take its manifests out, or the next test's agent would
+            // adopt them once this agent's lease expires.
+            await Client.DeleteAsync(KeyLayout.AppPrefix(App), prefix: true);
+            await Agent.DisposeAsync();
+        }
+        finally
+        {
+            // Whatever happened to the agent, the test's containers go.
+            foreach (var container in await ContainersAsync())
+                await Docker.RemoveContainerAsync(container.Id);
+            Client.Dispose();
+            Docker.Dispose();
+        }
     }
 
     /// <summary>A busybox web server manifest; <paramref name="extra"/> is spliced into the JSON object.</summary>

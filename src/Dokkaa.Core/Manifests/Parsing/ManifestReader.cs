@@ -12,7 +12,7 @@ internal static class ManifestReader
     public const int MaxScale = 1000;
 
     private static readonly string[] Fields =
-        { "image", "scale", "services", "command", "links", "env", "http", "exclusive" };
+        { "image", "scale", "services", "command", "links", "env", "http", "exclusive", "constraints", "resources" };
 
     public static Manifest? Read(JsonElement root, ErrorList errors)
     {
@@ -31,6 +31,8 @@ internal static class ManifestReader
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         HttpRoute? http = null;
         var exclusive = false;
+        var constraints = new Dictionary<string, string>(StringComparer.Ordinal);
+        ResourceRequest? resources = null;
 
         foreach (var (name, path, value) in ObjectFields.Read(root, JsonPath.Root, errors))
         {
@@ -61,6 +63,12 @@ internal static class ManifestReader
                 case "exclusive":
                     JsonValues.TryReadBool(value, path, errors, out exclusive);
                     break;
+                case "constraints":
+                    constraints = ConstraintsReader.Read(value, path, errors);
+                    break;
+                case "resources":
+                    resources = ResourcesReader.Read(value, path, errors);
+                    break;
                 default:
                     errors.Add(path, ObjectFields.Unknown(name, Fields));
                     break;
@@ -88,6 +96,8 @@ internal static class ManifestReader
             Env = env.AsReadOnly(),
             Http = http,
             Exclusive = exclusive,
+            Constraints = constraints.AsReadOnly(),
+            Resources = resources,
         };
     }
 

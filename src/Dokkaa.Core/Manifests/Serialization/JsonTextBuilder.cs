@@ -56,6 +56,13 @@ internal sealed class JsonTextBuilder
         _text.Append(value.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>A decimal as JSON number text, invariant, without trailing zeros (0.5, not 0.500).</summary>
+    public void Number(decimal value)
+    {
+        BeforeValue();
+        _text.Append(value.ToString("0.###", CultureInfo.InvariantCulture));
+    }
+
     public void Bool(bool value)
     {
         BeforeValue();
