@@ -156,7 +156,7 @@ public sealed class StatusCalculatorTests
 
         var status = StatusCalculator.Compute(b.State, b.Entry("dummy", "nginx"));
 
-        Assert.Equal(new[] { "2 instance(s) pending: no eligible host (1 live host(s), all draining or full)" }, status.Errors);
+        Assert.Equal(new[] { "2 instance(s) pending: no eligible host (1 live host(s), none with room left or matching)" }, status.Errors);
     }
 
     [Fact]

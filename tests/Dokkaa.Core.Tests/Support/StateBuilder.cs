@@ -36,13 +36,16 @@ internal sealed class StateBuilder
     public StateBuilder Manifest(string app, string name, Manifest manifest) =>
         Put(KeyLayout.Manifest(app, name), ManifestSerializer.ToCanonicalJson(manifest));
 
-    public StateBuilder Host(string hostId, int capacity = 0, bool draining = false) =>
+    public StateBuilder Host(string hostId, int capacity = 0, bool draining = false, IReadOnlyDictionary<string, string>? labels = null, int milliCpus = 0, long memoryBytes = 0) =>
         Put(KeyLayout.Host(hostId), ClusterJson.Serialize(new HostRecord
         {
             Address = AddressOf(hostId),
             AgentVersion = "0.1.0",
             Capacity = capacity,
             Draining = draining,
+            Labels = labels ?? new Dictionary<string, string>(),
+            MilliCpus = milliCpus,
+            MemoryBytes = memoryBytes,
         }), lease: 100);
 
     /// <summary>A claim; the manifest hash defaults to the current manifest's, the ports to none.</summary>
