@@ -21,5 +21,8 @@ internal static class Program
         ClusterCommands.Status(),
         ClusterCommands.Resolve(),
         ClusterCommands.Wait(),
+        MoveCommands.Drain(),
+        MoveCommands.Undrain(),
+        MoveCommands.Rebalance(),
     };
 }

@@ -119,7 +119,8 @@ public sealed class Reconciler
             {
                 if (claim.Record.Host != me)
                     continue;
-                if (claim.Id.Instance > manifest.Scale)
+                var evicted = state.Evictions.TryGetValue(claim.Id, out var evictedFrom) && evictedFrom == me;
+                if (claim.Id.Instance > manifest.Scale || evicted)
                     Schedule(claim.Id, ct => _operations.StopAsync(claim.Id, claim, local.Of(claim.Id), ct), cancellationToken);
                 else if (NeedsWork(claim, local.Primary(claim.Id), hash, now))
                     Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
@@ -130,6 +131,14 @@ public sealed class Reconciler
                 var id = planned.Id;
                 seenUnclaimed.Add(id);
                 var existing = local.Primary(id);
+                if (state.Evictions.TryGetValue(id, out var evictedHost) && evictedHost == me)
+                {
+                    // Asked to give this one away: never adopt it back; a leftover copy goes.
+                    if (local.Of(id).Count > 0)
+                        Schedule(id, ct => _operations.StopAsync(id, null, local.Of(id), ct), cancellationToken);
+                    continue;
+                }
+
                 if (existing is not null)
                 {
                     // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.

@@ -46,6 +46,13 @@ public sealed record HostEntry(string HostId, HostRecord Record, long Lease);
 /// <summary>An in-progress or failed rolling update of one manifest (at most one per manifest, cluster-wide).</summary>
 public sealed record RolloutLock(ManifestId Id, RolloutRecord Record, long CreateRevision, long ModRevision);
 
+/// <summary>The value of <c>/dokkaa/evict/&lt;app&gt;/&lt;name&gt;/&lt;i&gt;</c>: move this instance off <see cref="Host"/>.</summary>
+public sealed record EvictRecord
+{
+    public required string Host { get; init; }
+    public DateTimeOffset RequestedAt { get; init; }
+}
+
 /// <summary>The value of <c>/dokkaa/rollout/&lt;app&gt;/&lt;name&gt;</c>.</summary>
 public sealed record RolloutRecord : IClusterRecord
 {
@@ -70,6 +77,15 @@ public sealed record ClusterState(
     ImmutableSortedDictionary<ManifestId, (StatusRecord Record, long ModRevision)> Statuses,
     ImmutableSortedDictionary<ManifestId, RolloutLock> Rollouts)
 {
+    /// <summary>Hosts an operator is draining (<c>/dokkaa/drain/&lt;host&gt;</c>): they take no new instances.</summary>
+    public ImmutableSortedSet<string> Drains { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+
+    /// <summary>Instances an operator asked to move off a host (<c>/dokkaa/evict/...</c>), with that host.</summary>
+    public ImmutableSortedDictionary<InstanceId, string> Evictions { get; init; } = ImmutableSortedDictionary.Create<InstanceId, string>(InstanceIdComparer.Instance);
+
+    /// <summary>True when the host takes no new instances (drained by an operator, or draining by its own record).</summary>
+    public bool IsDraining(HostEntry host) => host.Record.Draining || Drains.Contains(host.HostId);
+
     public static readonly ClusterState Empty = new(
         0,
         ImmutableSortedDictionary.Create<ManifestId, ManifestEntry>(ManifestIdComparer.Instance),
@@ -128,6 +144,16 @@ public sealed record ClusterState(
             return record is null
                 ? next with { Statuses = Statuses.Remove(id) }
                 : next with { Statuses = Statuses.SetItem(id, (record, kv.ModRevision)) };
+        }
+
+        if (KeyLayout.TryParseDrainKey(kv.Key, out var drained))
+            return next with { Drains = deleted ? Drains.Remove(drained) : Drains.Add(drained) };
+
+        if (KeyLayout.TryParseEvictKey(kv.Key, out app, out name, out instance))
+        {
+            var id = new InstanceId(app, name, instance);
+            var host = deleted ? null : ClusterJson.TryDeserialize<EvictRecord>(kv.Value)?.Host;
+            return host is null ? next with { Evictions = Evictions.Remove(id) } : next with { Evictions = Evictions.SetItem(id, host) };
         }
 
         if (KeyLayout.TryParseRolloutKey(kv.Key, out app, out name))

@@ -13,6 +13,8 @@ public static class KeyLayout
     public const string StatusPrefix = "/dokkaa/status/";
     public const string RolloutPrefix = "/dokkaa/rollout/";
     public const string RuntimePrefix = "/dokkaa/";
+    public const string DrainPrefix = "/dokkaa/drain/";
+    public const string EvictPrefix = "/dokkaa/evict/";
     private const string ManifestLeaf = "manifest";
 
     public static string Manifest(string app, string name) => $"{AppsPrefix}{app}/{name}/{ManifestLeaf}";
@@ -29,6 +31,12 @@ public static class KeyLayout
 
     /// <summary>The lock a host holds while it replaces one instance of a manifest (one at a time, cluster-wide).</summary>
     public static string Rollout(string app, string name) => $"{RolloutPrefix}{app}/{name}";
+
+    /// <summary>An operator's request that a host take no new instances and give its instances away.</summary>
+    public static string Drain(string hostId) => DrainPrefix + hostId;
+
+    /// <summary>An operator's request that the owner of one instance release it so that another host runs it.</summary>
+    public static string Evict(string app, string name, int instance) => $"{EvictPrefix}{app}/{name}/{instance}";
 
     /// <summary>Parses <c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c>; false for any other key under /apps/.</summary>
     public static bool TryParseManifestKey(string key, out string app, out string name)
@@ -92,5 +100,23 @@ public static class KeyLayout
             return false;
         (app, name) = (parts[0], parts[1]);
         return true;
+    }
+
+    public static bool TryParseDrainKey(string key, out string hostId)
+    {
+        hostId = "";
+        if (!key.StartsWith(DrainPrefix, StringComparison.Ordinal))
+            return false;
+        hostId = key[DrainPrefix.Length..];
+        return hostId.Length > 0 && !hostId.Contains('/');
+    }
+
+    public static bool TryParseEvictKey(string key, out string app, out string name, out int instance)
+    {
+        app = name = "";
+        instance = 0;
+        if (!key.StartsWith(EvictPrefix, StringComparison.Ordinal))
+            return false;
+        return TryParseInstanceKey(InstancesPrefix + key[EvictPrefix.Length..], out app, out name, out instance);
     }
 }

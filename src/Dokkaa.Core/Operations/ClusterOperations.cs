@@ -10,7 +10,7 @@ namespace Dokkaa.Core.Operations;
 /// web API are thin faces over these methods. Every write is validated first and is a single etcd
 /// operation, so a refused or failed call leaves the cluster exactly as it was.
 /// </summary>
-public sealed class ClusterOperations
+public sealed partial class ClusterOperations
 {
     private readonly IEtcdClient _etcd;
 

@@ -9,6 +9,7 @@ public enum DokkaaErrorKind
     ClusterUnreachable,
     Conflict,
     Timeout,
+    HostNotFound,
 }
 
 /// <summary>An operator-facing failure of a cluster operation; nothing was changed unless the message says so.</summary>

@@ -10,6 +10,9 @@ public sealed class HostUsage
     public int MilliCpus { get; set; }
     public long MemoryBytes { get; set; }
 
+    /// <summary>An operator drains this host: it fits nothing new.</summary>
+    public bool Drained { get; set; }
+
     public void Add(ResourceRequest? resources)
     {
         Instances++;
@@ -20,7 +23,7 @@ public sealed class HostUsage
     /// <summary>Usage of every live host, from the claims in a snapshot.</summary>
     public static Dictionary<string, HostUsage> Of(ClusterState state)
     {
-        var usage = state.Hosts.Keys.ToDictionary(h => h, _ => new HostUsage(), StringComparer.Ordinal);
+        var usage = state.Hosts.Keys.ToDictionary(h => h, h => new HostUsage { Drained = state.Drains.Contains(h) }, StringComparer.Ordinal);
         foreach (var claim in state.Instances.Values)
         {
             if (usage.TryGetValue(claim.Record.Host, out var host))
@@ -37,7 +40,7 @@ public sealed class HostUsage
     public bool Fits(HostEntry host, Manifest manifest)
     {
         var record = host.Record;
-        if (record.Draining)
+        if (record.Draining || Drained)
             return false;
         foreach (var (label, value) in manifest.Constraints)
         {

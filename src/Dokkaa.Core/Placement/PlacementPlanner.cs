@@ -22,7 +22,7 @@ public static class PlacementPlanner
     public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest, IReadOnlyDictionary<string, HostUsage> usage)
     {
         // Work on copies: planning one manifest's instances must not change the usage the caller keeps.
-        var load = usage.ToDictionary(u => u.Key, u => new HostUsage { Instances = u.Value.Instances, MilliCpus = u.Value.MilliCpus, MemoryBytes = u.Value.MemoryBytes }, StringComparer.Ordinal);
+        var load = usage.ToDictionary(u => u.Key, u => new HostUsage { Instances = u.Value.Instances, MilliCpus = u.Value.MilliCpus, MemoryBytes = u.Value.MemoryBytes, Drained = u.Value.Drained }, StringComparer.Ordinal);
         var perManifest = load.Keys.ToDictionary(h => h, _ => 0, StringComparer.Ordinal);
         foreach (var claim in state.ClaimsOf(id))
         {
@@ -39,8 +39,9 @@ public static class PlacementPlanner
                 continue;
 
             var key = instance.Key;
+            var evictedFrom = state.Evictions.TryGetValue(instance, out var evicted) ? evicted : null;
             var ranked = hosts
-                .Where(h => load[h.HostId].Fits(h, manifest))
+                .Where(h => h.HostId != evictedFrom && load[h.HostId].Fits(h, manifest))
                 .OrderBy(h => perManifest[h.HostId])
                 .ThenBy(h => load[h.HostId].Instances)
                 .ThenByDescending(h => RendezvousHash.Weight(h.HostId, key))
