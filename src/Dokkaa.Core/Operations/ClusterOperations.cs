@@ -135,6 +135,7 @@ public sealed class ClusterOperations
     /// </summary>
     public async Task<ManifestStatusInfo> WaitForManifestAsync(string app, string name, TimeSpan timeout, IProgress<ManifestStatusInfo>? progress = null, CancellationToken cancellationToken = default)
     {
+        ValidateNames(app, name);
         var deadline = DateTimeOffset.UtcNow + timeout;
         ManifestStatusInfo? last = null;
         while (true)
