@@ -248,7 +248,9 @@ public sealed class ClusterOperations
         }
         catch (EtcdException e)
         {
-            throw new DokkaaException(DokkaaErrorKind.ClusterUnreachable, $"etcd: {e.Message}", e);
+            // Most of the client's messages already start with "etcd"; do not say it twice.
+            var message = e.Message.StartsWith("etcd", StringComparison.OrdinalIgnoreCase) ? e.Message : $"etcd: {e.Message}";
+            throw new DokkaaException(DokkaaErrorKind.ClusterUnreachable, message, e);
         }
     }
 }
