@@ -36,7 +36,7 @@ public static class CliContext
             await Console.Error.WriteLineAsync($"dokkaa: {e.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"dokkaa: {e.Message}").ConfigureAwait(false);
             return 1;
