@@ -14,12 +14,12 @@ public static class CliContext
         Recursive = true,
     };
 
-    public static readonly Option<string> Output = new("--output", "-o")
+    public static readonly Option<string> Output = new Option<string>("--output", "-o")
     {
         Description = "Output format: table or json.",
         DefaultValueFactory = _ => "table",
         Recursive = true,
-    };
+    }.AcceptOnlyFromAmong("table", "json");
 
     public static bool Json(ParseResult result) => string.Equals(result.GetValue(Output), "json", StringComparison.OrdinalIgnoreCase);
 
