@@ -14,12 +14,12 @@ public static class CliContext
         Recursive = true,
     };
 
-    public static readonly Option<string> Output = new("--output", "-o")
+    public static readonly Option<string> Output = new Option<string>("--output", "-o")
     {
         Description = "Output format: table or json.",
         DefaultValueFactory = _ => "table",
         Recursive = true,
-    };
+    }.AcceptOnlyFromAmong("table", "json");
 
     public static bool Json(ParseResult result) => string.Equals(result.GetValue(Output), "json", StringComparison.OrdinalIgnoreCase);
 
@@ -36,7 +36,7 @@ public static class CliContext
             await Console.Error.WriteLineAsync($"dokkaa: {e.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"dokkaa: {e.Message}").ConfigureAwait(false);
             return 1;

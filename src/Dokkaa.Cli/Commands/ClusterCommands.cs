@@ -87,6 +87,13 @@ public static class ClusterCommands
         command.SetAction((result, ct) => CliContext.RunAsync(result, async ops =>
         {
             var endpoints = await ops.ResolveAsync(result.GetValue(service)!, result.GetValue(app), ct).ConfigureAwait(false);
+            if (endpoints.Count == 0)
+            {
+                var where = result.GetValue(app) is { } a ? $" in app {a}" : "";
+                await Console.Error.WriteLineAsync($"dokkaa: No running instance provides service {result.GetValue(service)}{where}.").ConfigureAwait(false);
+                return 1;
+            }
+
             if (CliContext.Json(result))
             {
                 Json.Write(Console.Out, endpoints);
@@ -97,7 +104,7 @@ public static class ClusterCommands
             {
                 e.Service, e.App, e.Name, e.Instance.ToString(CultureInfo.InvariantCulture), e.Host, $"{e.Address}:{e.Port}",
             }));
-            return endpoints.Count == 0 ? 1 : 0;
+            return 0;
         }));
         return command;
     }

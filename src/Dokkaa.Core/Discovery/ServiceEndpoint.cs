@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dokkaa.Core.Cluster;
 
 namespace Dokkaa.Core.Discovery;
@@ -17,5 +18,7 @@ public sealed record ServiceEndpoint(
     int ContainerPort,
     string Protocol)
 {
+    /// <summary>Derived from App, Name and Instance, so left out of JSON (<c>dokkaa resolve -o json</c>).</summary>
+    [JsonIgnore]
     public InstanceId InstanceId => new(App, Name, Instance);
 }

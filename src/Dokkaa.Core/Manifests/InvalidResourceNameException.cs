@@ -6,13 +6,23 @@ namespace Dokkaa.Core.Manifests;
 /// </summary>
 public sealed class InvalidResourceNameException : ArgumentException
 {
+    private readonly string _message;
+
     public InvalidResourceNameException(string kind, string value, string reason)
-        : base($"Invalid {kind} name {Parsing.Text.Quote(value)}: {reason}.", kind)
+        : base(null, kind)
     {
+        // "Invalid name ..." rather than "Invalid name name ..." for a manifest name.
+        _message = $"Invalid {(kind == "name" ? "" : kind + " ")}name {Parsing.Text.Quote(value)}: {reason}.";
         Kind = kind;
         Value = value;
         Reason = reason;
     }
+
+    /// <summary>
+    /// The sentence alone: operators see it verbatim (CLI, cmdlets, status), so without the
+    /// " (Parameter 'app')" that <see cref="ArgumentException.Message"/> would append. <see cref="ArgumentException.ParamName"/> still says which.
+    /// </summary>
+    public override string Message => _message;
 
     /// <summary>What was being named: <c>app</c> or <c>name</c>.</summary>
     public string Kind { get; }

@@ -135,6 +135,7 @@ public sealed partial class ClusterOperations
     /// </summary>
     public async Task<ManifestStatusInfo> WaitForManifestAsync(string app, string name, TimeSpan timeout, IProgress<ManifestStatusInfo>? progress = null, CancellationToken cancellationToken = default)
     {
+        ValidateNames(app, name);
         var deadline = DateTimeOffset.UtcNow + timeout;
         ManifestStatusInfo? last = null;
         while (true)
@@ -247,7 +248,9 @@ public sealed partial class ClusterOperations
         }
         catch (EtcdException e)
         {
-            throw new DokkaaException(DokkaaErrorKind.ClusterUnreachable, $"etcd: {e.Message}", e);
+            // Most of the client's messages already start with "etcd"; do not say it twice.
+            var message = e.Message.StartsWith("etcd", StringComparison.OrdinalIgnoreCase) ? e.Message : $"etcd: {e.Message}";
+            throw new DokkaaException(DokkaaErrorKind.ClusterUnreachable, message, e);
         }
     }
 }
