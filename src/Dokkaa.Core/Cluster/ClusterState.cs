@@ -34,7 +34,8 @@ public sealed record ManifestEntry(ManifestId Id, string Raw, Manifest? Manifest
     /// <summary>The manifest the cluster should converge to: the current one, or the last valid one while the current is broken.</summary>
     public Manifest? Effective => Manifest ?? LastValid;
 
-    public string? Hash => Effective is null ? null : ManifestSerializer.Hash(Effective);
+    /// <summary>The container hash of the effective manifest (see <see cref="ManifestSerializer.ContainerHash"/>).</summary>
+    public string? Hash => Effective is null ? null : ManifestSerializer.ContainerHash(Effective);
 }
 
 /// <summary>A claim as stored: the record plus the etcd revisions that make compare-and-swap possible.</summary>

@@ -110,7 +110,17 @@ public static class ManifestSerializer
     /// ones run an outdated manifest; whitespace, key order and the seed's short service form do not
     /// change it.
     /// </summary>
-    public static string Hash(Manifest manifest)
+    public static string Hash(Manifest manifest) => HashOf(manifest);
+
+    /// <summary>
+    /// The hash of what a container is made from: the manifest without the fields that only say how many
+    /// and where (scale, constraints, exclusive) or how traffic reaches it (http). Containers are labelled
+    /// with this, so scaling 3 -> 1 or adding a constraint replaces nothing that runs.
+    /// </summary>
+    public static string ContainerHash(Manifest manifest) =>
+        HashOf(manifest with { Scale = 1, Constraints = Manifest.EmptyEnv, Exclusive = false, Http = null });
+
+    private static string HashOf(Manifest manifest)
     {
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(ToCanonicalJson(manifest)));
         return Convert.ToHexString(digest, 0, HashLength / 2).ToLowerInvariant();

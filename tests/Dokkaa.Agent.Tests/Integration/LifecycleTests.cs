@@ -70,7 +70,7 @@ public sealed class LifecycleTests : AgentTestBase, IClassFixture<EtcdFixture>
         var oldIds = (await ContainersAsync()).Select(c => c.Id).ToHashSet();
 
         var changed = ManifestParser.Parse(WebManifest(2, ""","env":{"VERSION":"2"}"""));
-        var newHash = ManifestSerializer.Hash(changed);
+        var newHash = ManifestSerializer.ContainerHash(changed);
         await Ops.SetManifestAsync(App, "web", changed);
 
         // Sample while it rolls: never fewer than scale-1 = 1 running containers of the manifest.

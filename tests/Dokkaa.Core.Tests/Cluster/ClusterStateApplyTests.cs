@@ -22,7 +22,7 @@ public sealed class ClusterStateApplyTests
         Assert.Same(entry.Manifest, entry.LastValid);
         Assert.Empty(entry.Errors);
         Assert.Equal(_b.Revision, entry.ModRevision);
-        Assert.Equal(ManifestSerializer.Hash(entry.Manifest), entry.Hash);
+        Assert.Equal(ManifestSerializer.ContainerHash(entry.Manifest), entry.Hash);
     }
 
     [Fact]

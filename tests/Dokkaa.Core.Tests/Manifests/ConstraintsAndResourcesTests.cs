@@ -43,4 +43,18 @@ public sealed class ConstraintsAndResourcesTests
 
         Assert.Contains(error.Errors, e => e.Path == path);
     }
+
+    [Fact]
+    public void The_container_hash_ignores_how_many_and_where_but_not_what_runs()
+    {
+        var manifest = ManifestParser.Parse("""{"image":"nginx","scale":3,"services":{"web":80}}""");
+        var hash = ManifestSerializer.ContainerHash(manifest);
+
+        Assert.Equal(hash, ManifestSerializer.ContainerHash(manifest with { Scale = 1 }));
+        Assert.Equal(hash, ManifestSerializer.ContainerHash(manifest with { Exclusive = true, Constraints = new Dictionary<string, string> { ["zone"] = "a" } }));
+        Assert.Equal(hash, ManifestSerializer.ContainerHash(manifest with { Http = new HttpRoute("shop.example", 80) }));
+        Assert.NotEqual(hash, ManifestSerializer.ContainerHash(manifest with { Image = "nginx:2" }));
+        Assert.NotEqual(hash, ManifestSerializer.ContainerHash(manifest with { Env = new Dictionary<string, string> { ["A"] = "1" } }));
+        Assert.NotEqual(hash, ManifestSerializer.ContainerHash(manifest with { Resources = new ResourceRequest(500, 0) }));
+    }
 }
