@@ -57,7 +57,8 @@ public sealed class AgentHost
         var backoff = new RestartBackoff();
         var claims = new ClaimStore(_etcd);
         var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock);
-        var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, _logs.CreateLogger("dokkaa.reconciler"), _clock);
+        var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock);
+        var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock);
 
         View.Changed += _ => reconciler.Wake();
         Membership.LeaseChanged += reconciler.Wake;
@@ -69,6 +70,7 @@ public sealed class AgentHost
             Membership.KeepAliveAsync(stop.Token),
             reconciler.RunAsync(stop.Token),
             FollowDockerEventsAsync(reconciler, stop.Token),
+            fence.RunAsync(stop.Token),
         };
         _ = reconciler.FirstPass.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
 

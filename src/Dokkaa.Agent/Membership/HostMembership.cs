@@ -36,7 +36,7 @@ public sealed class HostMembership
     /// <summary>The current lease, 0 before registration.</summary>
     public long LeaseId => Interlocked.Read(ref _leaseId);
 
-    /// <summary>When etcd last confirmed the lease. An exclusive instance is stopped before this gets older than the TTL.</summary>
+    /// <summary>When the last keepalive that etcd confirmed was sent. An exclusive instance is stopped before this gets older than the TTL.</summary>
     public DateTimeOffset LastRenewed => new(Interlocked.Read(ref _lastRenewedTicks), TimeSpan.Zero);
 
     public TimeSpan Ttl => _ttl;
@@ -76,10 +76,13 @@ public sealed class HostMembership
             var wait = interval;
             try
             {
+                // The lease runs at least TTL from when this request was sent, whenever the answer arrives:
+                // that send time, not the answer's, is what the exclusive fence may count on.
+                var sentAt = _clock.GetUtcNow();
                 var remaining = await _etcd.LeaseKeepAliveAsync(LeaseId, cancellationToken).ConfigureAwait(false);
                 if (remaining > 0)
                 {
-                    MarkRenewed();
+                    MarkRenewed(sentAt);
                 }
                 else
                 {
@@ -103,5 +106,5 @@ public sealed class HostMembership
     public Task UpdateRecordAsync(CancellationToken cancellationToken) =>
         _etcd.PutAsync(KeyLayout.Host(HostId), ClusterJson.Serialize(_describe()), LeaseId, cancellationToken);
 
-    private void MarkRenewed() => Interlocked.Exchange(ref _lastRenewedTicks, _clock.GetUtcNow().UtcTicks);
+    private void MarkRenewed(DateTimeOffset? at = null) => Interlocked.Exchange(ref _lastRenewedTicks, (at ?? _clock.GetUtcNow()).UtcTicks);
 }

@@ -146,16 +146,6 @@ public sealed class InstanceOperations
             await _claims.ReleaseAsync(claim, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops (without removing) local containers: an exclusive instance on a host that lost touch with etcd.</summary>
-    public async Task FenceAsync(InstanceId id, IReadOnlyList<ContainerSummary> containers, CancellationToken cancellationToken)
-    {
-        foreach (var container in containers.Where(c => c.State == "running"))
-        {
-            _log.LogWarning("Cut off from etcd: stopping exclusive {Instance} before its claim can expire", id);
-            await _docker.StopContainerAsync(container.Id, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     private async Task StartNewAsync(InstanceClaim claim, Manifest manifest, string hash, CancellationToken cancellationToken)
     {
         var id = claim.Id;

@@ -25,6 +25,7 @@ public sealed class Reconciler
     private readonly ClaimStore _claims;
     private readonly InstanceOperations _operations;
     private readonly RestartBackoff _backoff;
+    private readonly ExclusiveFence _fence;
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
     private readonly AsyncSignal _wake = new();
@@ -33,8 +34,9 @@ public sealed class Reconciler
     private readonly Dictionary<InstanceId, DateTimeOffset> _unclaimedSince = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ILogger log, TimeProvider clock)
+    public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock)
     {
+        _fence = fence;
         _options = options;
         _view = view;
         _membership = membership;
@@ -89,18 +91,10 @@ public sealed class Reconciler
         var local = await LocalContainers.ReadAsync(_docker, me, cancellationToken).ConfigureAwait(false);
         var wakeAt = now + _options.ResyncInterval;
 
-        // Cut off from etcd for half the TTL: exclusive instances must stop before anyone else can start them.
-        var cutOff = now - _membership.LastRenewed > _membership.Ttl / 2;
-        if (cutOff)
-        {
-            foreach (var id in local.Instances)
-            {
-                if (state.Manifests.TryGetValue(id.Manifest, out var e) && e.Effective?.Exclusive == true)
-                    Schedule(id, ct => _operations.FenceAsync(id, local.Of(id), ct), cancellationToken);
-            }
-
+        // Cut off from etcd for half the TTL: the fence stops exclusive instances; nothing may start them again
+        // until the lease is renewed, and nothing else is worth trying against an unreachable etcd.
+        if (_fence.CutOff)
             return TimeSpan.FromMilliseconds(250);
-        }
 
         var exclusiveCheck = _membership.LastRenewed + _membership.Ttl / 2;
         if (state.Manifests.Values.Any(m => m.Effective?.Exclusive == true) && exclusiveCheck < wakeAt)

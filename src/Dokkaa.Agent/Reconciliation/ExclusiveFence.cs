@@ -1,0 +1,70 @@
+using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Membership;
+using Dokkaa.Core.Cluster;
+using Microsoft.Extensions.Logging;
+
+namespace Dokkaa.Agent.Reconciliation;
+
+/// <summary>
+/// At-most-one for <c>"exclusive": true</c> manifests during a partition. When this host has not renewed
+/// its lease for half the TTL, another host may soon claim its instances, so the exclusive ones are stopped
+/// here first. It runs on its own short timer and talks only to Docker: the reconciler may be stuck on an
+/// unreachable etcd exactly when this matters.
+/// </summary>
+public sealed class ExclusiveFence
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    private readonly HostMembership _membership;
+    private readonly ClusterView _view;
+    private readonly IDockerClient _docker;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+
+    public ExclusiveFence(HostMembership membership, ClusterView view, IDockerClient docker, ILogger log, TimeProvider clock)
+    {
+        _membership = membership;
+        _view = view;
+        _docker = docker;
+        _log = log;
+        _clock = clock;
+    }
+
+    /// <summary>True while this host must not run exclusive instances (it may already have lost them).</summary>
+    public bool CutOff => _clock.GetUtcNow() - _membership.LastRenewed > _membership.Ttl / 2;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (CutOff)
+            {
+                try
+                {
+                    await FenceAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (DockerException e)
+                {
+                    _log.LogWarning("Cannot fence exclusive instances: {Error}", e.Message);
+                }
+            }
+
+            await Task.Delay(Tick, _clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FenceAsync(CancellationToken cancellationToken)
+    {
+        var state = _view.Current;
+        var local = await LocalContainers.ReadAsync(_docker, _membership.HostId, cancellationToken).ConfigureAwait(false);
+        foreach (var id in local.Instances)
+        {
+            if (!state.Manifests.TryGetValue(id.Manifest, out var entry) || entry.Effective?.Exclusive != true)
+                continue;
+            foreach (var container in local.Of(id).Where(c => c.State == "running"))
+            {
+                _log.LogWarning("Lease not renewed for {Age:0.0}s: stopping exclusive {Instance} before another host can start it", (_clock.GetUtcNow() - _membership.LastRenewed).TotalSeconds, id);
+                await _docker.StopContainerAsync(container.Id, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
