@@ -98,12 +98,11 @@ public sealed class InstanceOperations
             var error = $"container exited with code {details.ExitCode}" +
                         (ran is { } d && d >= TimeSpan.Zero ? $" after {d.TotalSeconds:0.#}s" : "") +
                         (string.IsNullOrEmpty(details.Error) ? "" : $": {details.Error}");
-            if (ran is { } lived && lived >= RestartBackoff.StableAfter)
-                _backoff.Forgive(id);
+            _backoff.ForgiveIfStable(id, details.StartedAt, details.FinishedAt);
             if (!_backoff.MayAttempt(id, now))
                 return;
 
-            var entry = _backoff.Fail(id, error, now);
+            _backoff.Fail(id, error, now);
             var restarts = claim.Record.Restarts + 1;
             _log.LogWarning("{Instance}: {Error}; restarting (restart {Count})", id, error, restarts);
             try
@@ -114,10 +113,13 @@ public sealed class InstanceOperations
             }
             catch (DockerException e) when (e is not DockerUnavailableException)
             {
+                // A container Docker will not start again (seen after a daemon restart: "task already exists",
+                // stale network endpoints) is replaced by a fresh one on the next attempt.
+                _log.LogWarning("{Instance}: could not restart {Container} ({Error}); it will be recreated", id, details.Name.TrimStart('/'), e.Message);
+                await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
                 await WriteAsync(claim, claim.Record with { State = InstanceState.Failed, Error = $"{error}; restart failed: {e.Message}", Restarts = restarts, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
             }
 
-            _ = entry;
             return;
         }
 

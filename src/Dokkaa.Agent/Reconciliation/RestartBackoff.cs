@@ -16,7 +16,11 @@ public sealed class RestartBackoff
 
     private readonly ConcurrentDictionary<InstanceId, Entry> _entries = new();
 
-    public sealed record Entry(int Failures, DateTimeOffset NextAttempt, string Error);
+    public sealed record Entry(int Failures, DateTimeOffset NextAttempt, string Error)
+    {
+        /// <summary>When the last failure was recorded: a run that started later and lasted is a fresh start.</summary>
+        public DateTimeOffset RecordedAt { get; init; }
+    }
 
     public Entry? Get(InstanceId id) => _entries.TryGetValue(id, out var entry) ? entry : null;
 
@@ -28,15 +32,24 @@ public sealed class RestartBackoff
     {
         return _entries.AddOrUpdate(
             id,
-            _ => new Entry(1, now + First, error),
+            _ => new Entry(1, now + First, error) { RecordedAt = now },
             (_, old) =>
             {
                 var delay = TimeSpan.FromTicks(Math.Min(Max.Ticks, First.Ticks << Math.Min(old.Failures, 16)));
-                return new Entry(old.Failures + 1, now + delay, error);
+                return new Entry(old.Failures + 1, now + delay, error) { RecordedAt = now };
             });
     }
 
     public void Forgive(InstanceId id) => _entries.TryRemove(id, out _);
+
+    /// <summary>Forgets the failures only if a run that started after the last one lasted <see cref="StableAfter"/>.</summary>
+    public void ForgiveIfStable(InstanceId id, DateTimeOffset? startedAt, DateTimeOffset? endedAt)
+    {
+        if (startedAt is not { } start || endedAt is not { } end || end - start < StableAfter)
+            return;
+        if (_entries.TryGetValue(id, out var entry) && entry.RecordedAt <= start)
+            _entries.TryRemove(id, out _);
+    }
 
     /// <summary>The earliest pending retry, for the reconciler's next wake-up.</summary>
     public DateTimeOffset? NextAttempt(DateTimeOffset now) =>

@@ -36,4 +36,28 @@ public sealed class ResilienceTests : AgentTestBase, IClassFixture<EtcdFixture>
         await WaitConvergedAsync("web", TimeSpan.FromSeconds(60));
         Assert.True(Agent.IsRunning);
     }
+
+    [Fact]
+    public async Task Cut_off_from_etcd_an_agent_stops_exclusive_instances_first_and_keeps_the_others_running()
+    {
+        await Ops.SetManifestJsonAsync(App, "web", WebManifest(1));
+        await Ops.SetManifestJsonAsync(App, "lock", WebManifest(1, ""","exclusive":true"""));
+        await WaitConvergedAsync("web");
+        await WaitConvergedAsync("lock");
+        var web = await Docker.InspectContainerAsync($"{App}---web");
+
+        Etcd.Kill();
+        var cutAt = DateTimeOffset.UtcNow;
+        await Poll.UntilAsync(async () => (await Docker.InspectContainerAsync($"{App}---lock"))!.Running, running => !running, "the exclusive instance to be stopped while etcd is unreachable", TimeSpan.FromSeconds(30));
+        var fencedAfter = DateTimeOffset.UtcNow - cutAt;
+        Output.WriteLine($"exclusive instance stopped {fencedAfter.TotalSeconds:0.0}s after etcd went away (lease ttl {Agent.Options.LeaseTtl.TotalSeconds}s)");
+        Assert.True(fencedAfter < Agent.Options.LeaseTtl, $"stopped before the lease could expire ({fencedAfter.TotalSeconds:0.0}s)");
+        var stillRunning = await Docker.InspectContainerAsync($"{App}---web");
+        Assert.True(stillRunning!.Running, "the non-exclusive instance keeps running through the cut");
+        Assert.Equal(web!.StartedAt, stillRunning.StartedAt);
+
+        await Etcd.RestartAsync();
+        await Poll.UntilAsync(async () => (await Docker.InspectContainerAsync($"{App}---lock"))!.Running, running => running, "the exclusive instance to run again once etcd is back", TimeSpan.FromSeconds(60));
+        await WaitConvergedAsync("lock");
+    }
 }

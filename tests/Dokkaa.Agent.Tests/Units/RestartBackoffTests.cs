@@ -25,7 +25,7 @@ public sealed class RestartBackoffTests
     {
         var entry = _backoff.Fail(Web, "exited with 1", T0);
 
-        Assert.Equal(new RestartBackoff.Entry(1, T0 + TimeSpan.FromSeconds(1), "exited with 1"), entry);
+        Assert.Equal(new RestartBackoff.Entry(1, T0 + TimeSpan.FromSeconds(1), "exited with 1") { RecordedAt = T0 }, entry);
         Assert.False(_backoff.MayAttempt(Web, T0 + TimeSpan.FromMilliseconds(999)));
         Assert.True(_backoff.MayAttempt(Web, T0 + TimeSpan.FromSeconds(1)));
     }
@@ -88,5 +88,21 @@ public sealed class RestartBackoffTests
 
         Assert.Equal(T0 + TimeSpan.FromSeconds(1), _backoff.NextAttempt(T0));
         Assert.Null(_backoff.NextAttempt(T0 + TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void Only_a_long_run_that_started_after_the_last_failure_is_forgiven()
+    {
+        var backoff = new RestartBackoff();
+        backoff.Fail(Web, "exited", T0);
+
+        // The run that ended in that failure was long, but it started before it: no reset, so a container
+        // Docker cannot start again does not get retried every second forever.
+        backoff.ForgiveIfStable(Web, T0 - TimeSpan.FromSeconds(60), T0);
+        Assert.NotNull(backoff.Get(Web));
+
+        // A later run that lasted: a fresh start.
+        backoff.ForgiveIfStable(Web, T0 + TimeSpan.FromSeconds(1), T0 + TimeSpan.FromSeconds(30));
+        Assert.Null(backoff.Get(Web));
     }
 }
