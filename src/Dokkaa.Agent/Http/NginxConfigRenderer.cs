@@ -9,15 +9,18 @@ using Dokkaa.Core.Manifests;
 namespace Dokkaa.Agent.Http;
 
 /// <summary>
-/// Renders the whole nginx.conf from a cluster snapshot. Pure: the same snapshot and options always give
-/// the same text, byte for byte (host names, upstream servers and listen addresses are sorted), so the
-/// supervisor can compare texts and reload only when something really changed.
+/// Renders the nginx configurations. Pure: the same snapshot and options always give the same text, byte
+/// for byte (host names, upstream servers and listen addresses are sorted), so the supervisor can compare
+/// texts and reload only when something really changed.
+/// <para><see cref="Render"/> writes the router (nginx.conf):</para>
 /// <list type="bullet">
 /// <item>One <c>server</c> per <c>http.host</c>, proxying to an upstream of every running instance in the
-/// cluster (the claim's host address and the host port published for <c>http.port/tcp</c>).</item>
+/// cluster (the claim's host address and the host port published for <c>http.port/tcp</c>), with
+/// <c>Host</c>, <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c>, <c>X-Real-IP</c> and WebSocket upgrade;
+/// an instance that refuses, fails or returns 502 is skipped for the next one.</item>
 /// <item>A host whose manifests have no running instance answers 503 with a plain-text reason.</item>
-/// <item>A <c>default_server</c> on every listen address answers 404 for any other Host header, so an unknown
-/// name never reaches some other application.</item>
+/// <item>A <c>default_server</c> answers 404 for any other Host header, so an unknown name never reaches
+/// some other application.</item>
 /// <item>Several manifests declaring the same host name are merged: one server, one upstream holding the
 /// instances of all of them (blue/green between two manifests works this way). <see cref="HttpRouteSummary.Manifests"/>
 /// lists who shares a name.</item>
@@ -26,51 +29,31 @@ namespace Dokkaa.Agent.Http;
 /// ports are integers in range, and comments only carry sanitised ids. What fails is left out and reported
 /// in <see cref="NginxConfig.Problems"/>.</item>
 /// </list>
+/// <para>With <see cref="NginxOptions.Front"/> the router listens on a unix socket and <see cref="RenderFront"/>
+/// writes the front (front.conf) that listens on the HTTP addresses; without it the router listens there itself.</para>
 /// </summary>
 public static class NginxConfigRenderer
 {
     /// <summary>Path on the control socket where nginx answers with <see cref="NginxConfig.Hash"/>.</summary>
     public const string ControlPath = "/dokkaa/config";
 
+    /// <summary>The routing nginx's configuration (nginx.conf) for <paramref name="state"/>.</summary>
     public static NginxConfig Render(ClusterState state, NginxOptions options)
     {
-        var listen = options.ListenEndpoints().Select(FormatEndpoint).Order(StringComparer.Ordinal).ToArray();
+        var listen = options.Front
+            ? new[] { $"unix:{options.RouterSocketPath}" }
+            : options.ListenEndpoints().Select(FormatEndpoint).Order(StringComparer.Ordinal).ToArray();
         var (routes, problems) = CollectRoutes(state);
 
         var w = new ConfigWriter();
         w.Line("# Written by dokkaa-agent from the cluster state and replaced on every change: do not edit.");
-        w.Line($"worker_processes {(options.WorkerProcesses == 0 ? "auto" : options.WorkerProcesses.ToString(CultureInfo.InvariantCulture))};");
-        w.Line($"worker_shutdown_timeout {Duration(options.WorkerShutdownTimeout)};");
-        w.Line($"pid {options.PidPath};");
-        w.Line($"error_log {options.ErrorLogPath} warn;");
-        w.Line();
-        w.Open("events");
-        w.Line($"worker_connections {options.WorkerConnections.ToString(CultureInfo.InvariantCulture)};");
-        w.Close();
-        w.Line();
-        w.Open("http");
-        w.Line("access_log off;");
-        w.Line("server_tokens off;");
-        w.Line("default_type text/plain;");
-        foreach (var temp in new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })
-            w.Line($"{temp}_temp_path {Path.Combine(options.StateDir, temp + "_temp")};");
+        if (options.Front)
+            w.Line("# The router: the front nginx (front.conf) hands it every request over a unix socket.");
+        WriteMain(w, options, options.PidPath, "");
         var (bucketSize, maxSize) = ServerNamesHash(routes.Select(r => r.Host).Append("_").ToArray());
         w.Line($"server_names_hash_bucket_size {bucketSize};");
         w.Line($"server_names_hash_max_size {maxSize};");
-        w.Line();
-        w.Line("# WebSocket: Upgrade is passed through; other requests send no Connection header, so connections to instances stay alive.");
-        w.Open("map $http_upgrade $connection_upgrade");
-        w.Line("default upgrade;");
-        w.Line("'' '';");
-        w.Close();
-        w.Line();
-        w.Line("proxy_http_version 1.1;");
-        w.Line("proxy_set_header Host $host;");
-        w.Line("proxy_set_header Upgrade $http_upgrade;");
-        w.Line("proxy_set_header Connection $connection_upgrade;");
-        w.Line("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
-        w.Line("proxy_set_header X-Forwarded-Proto $scheme;");
-        w.Line("proxy_set_header X-Real-IP $remote_addr;");
+        WriteProxySettings(w, fromFront: options.Front);
         w.Line($"proxy_connect_timeout {Duration(options.ProxyConnectTimeout)};");
         w.Line($"proxy_send_timeout {Duration(options.ProxyReadTimeout)};");
         w.Line($"proxy_read_timeout {Duration(options.ProxyReadTimeout)};");
@@ -116,12 +99,115 @@ public static class NginxConfigRenderer
             w.Close();
         }
 
-        var body = w.ToString();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)))[..16];
+        var summaries = routes
+            .Select(r => new HttpRouteSummary(r.Host, r.Manifests.ToArray(), r.Endpoints.Select(e => e.Address).ToArray()))
+            .ToArray();
+        var (text, hash) = WriteControlAndClose(w, options.ControlSocketPath);
+        return new NginxConfig(text, hash, summaries, problems);
+    }
+
+    /// <summary>
+    /// The front nginx's configuration (front.conf, see <see cref="NginxOptions.Front"/>): it depends on the
+    /// options only, so it is written once and never reloaded. It listens on the HTTP addresses, adds the
+    /// forwarding headers and passes every request, unbuffered, to the router on a new unix-socket
+    /// connection: with no idle connection kept to the router, a reload of the router has nothing to cut.
+    /// </summary>
+    public static NginxConfig RenderFront(NginxOptions options)
+    {
+        var listen = options.ListenEndpoints().Select(FormatEndpoint).Order(StringComparer.Ordinal).ToArray();
+        var w = new ConfigWriter();
+        w.Line("# Written by dokkaa-agent: the front nginx. It listens on the HTTP addresses and is never reloaded;");
+        w.Line("# every request goes to the router (nginx.conf) on a new unix-socket connection.");
+        WriteMain(w, options, options.FrontPidPath, "front_");
+        w.Line("# The router applies the limits.");
+        w.Line("client_max_body_size 0;");
+        WriteProxySettings(w, fromFront: false);
+        w.Line("proxy_buffering off;");
+        w.Line("proxy_request_buffering off;");
+        w.Line("# Only a connection error is tried again (idempotent requests, or any request not yet sent); the router answers timeouts itself.");
+        w.Line("proxy_next_upstream error;");
+        w.Line($"proxy_connect_timeout {Duration(options.ProxyConnectTimeout)};");
+        // Longer than the router's, so that the router's own timeout answers first.
+        w.Line($"proxy_send_timeout {Duration(options.ProxyReadTimeout + TimeSpan.FromSeconds(5))};");
+        w.Line($"proxy_read_timeout {Duration(options.ProxyReadTimeout + TimeSpan.FromSeconds(5))};");
+        w.Line();
+        w.Line("# The same router twice: a request whose connection the router drops unanswered (an old worker");
+        w.Line("# shutting down) is tried once more, on a new connection. max_fails=0: never taken out of service.");
+        w.Open("upstream dokkaa_router");
+        w.Line($"server unix:{options.RouterSocketPath} max_fails=0;");
+        w.Line($"server unix:{options.RouterSocketPath} max_fails=0;");
+        w.Close();
+        w.Line();
+        w.Open("server");
+        foreach (var address in listen)
+            w.Line($"listen {address} default_server;");
+        w.Line("server_name _;");
+        w.Open("location /");
+        w.Line("proxy_pass http://dokkaa_router;");
+        w.Close();
+        w.Close();
+        var (text, hash) = WriteControlAndClose(w, options.FrontControlSocketPath);
+        return new NginxConfig(text, hash, Array.Empty<HttpRouteSummary>(), Array.Empty<HttpRouteProblem>());
+    }
+
+    private static void WriteMain(ConfigWriter w, NginxOptions options, string pidPath, string tempPrefix)
+    {
+        w.Line($"worker_processes {(options.WorkerProcesses == 0 ? "auto" : options.WorkerProcesses.ToString(CultureInfo.InvariantCulture))};");
+        w.Line($"worker_shutdown_timeout {Duration(options.WorkerShutdownTimeout)};");
+        w.Line($"pid {pidPath};");
+        w.Line($"error_log {options.ErrorLogPath} warn;");
+        w.Line();
+        w.Open("events");
+        w.Line($"worker_connections {options.WorkerConnections.ToString(CultureInfo.InvariantCulture)};");
+        w.Close();
+        w.Line();
+        w.Open("http");
+        w.Line("access_log off;");
+        w.Line("server_tokens off;");
+        w.Line("default_type text/plain;");
+        foreach (var temp in new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })
+            w.Line($"{temp}_temp_path {Path.Combine(options.StateDir, tempPrefix + temp + "_temp")};");
+    }
+
+    /// <summary>
+    /// Headers to the next hop. The nginx that faces clients adds the forwarding headers; a router behind the
+    /// front passes on the ones the front set (its own client is the front, on a unix socket).
+    /// </summary>
+    private static void WriteProxySettings(ConfigWriter w, bool fromFront)
+    {
+        w.Line();
+        w.Line("# WebSocket: Upgrade is passed through; other requests send no Connection header (upstream keep-alive).");
+        w.Open("map $http_upgrade $connection_upgrade");
+        w.Line("default upgrade;");
+        w.Line("'' '';");
+        w.Close();
+        w.Line();
+        w.Line("proxy_http_version 1.1;");
+        w.Line("proxy_set_header Host $host;");
+        w.Line("proxy_set_header Upgrade $http_upgrade;");
+        w.Line("proxy_set_header Connection $connection_upgrade;");
+        if (fromFront)
+        {
+            w.Line("proxy_set_header X-Forwarded-For $http_x_forwarded_for;");
+            w.Line("proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;");
+            w.Line("proxy_set_header X-Real-IP $http_x_real_ip;");
+        }
+        else
+        {
+            w.Line("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+            w.Line("proxy_set_header X-Forwarded-Proto $scheme;");
+            w.Line("proxy_set_header X-Real-IP $remote_addr;");
+        }
+    }
+
+    /// <summary>Adds the control server, whose answer is the hash of everything above it, and closes the http block.</summary>
+    private static (string Text, string Hash) WriteControlAndClose(ConfigWriter w, string socketPath)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(w.ToString())))[..16];
         w.Line();
         w.Line("# The agent reads the hash of the configuration nginx serves here, to know when a reload has taken effect.");
         w.Open("server");
-        w.Line($"listen unix:{options.ControlSocketPath};");
+        w.Line($"listen unix:{socketPath};");
         w.Open($"location = {ControlPath}");
         w.Line($"return 200 \"{hash}\\n\";");
         w.Close();
@@ -130,11 +216,7 @@ public static class NginxConfigRenderer
         w.Close();
         w.Close();
         w.Close();
-
-        var summaries = routes
-            .Select(r => new HttpRouteSummary(r.Host, r.Manifests.ToArray(), r.Endpoints.Select(e => e.Address).ToArray()))
-            .ToArray();
-        return new NginxConfig(w.ToString(), hash, summaries, problems);
+        return (w.ToString(), hash);
     }
 
     private sealed record Endpoint(string Address, List<string> Instances);

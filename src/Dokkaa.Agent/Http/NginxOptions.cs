@@ -18,6 +18,17 @@ public sealed record NginxOptions
     /// <summary>Addresses nginx listens on, each <c>address:port</c> (<c>0.0.0.0:80</c>, <c>[::]:80</c>, <c>127.0.0.1:8080</c>).</summary>
     public IReadOnlyList<string> Listen { get; init; } = new[] { "0.0.0.0:80" };
 
+    /// <summary>
+    /// Run a second nginx, whose configuration never changes, on the listen addresses in front of the routing
+    /// nginx (the one that is reloaded on cluster changes); it hands each request to the router over a unix
+    /// socket, one connection per request. On a reload nginx closes the idle keep-alive connections of its
+    /// old workers, and a request a client wrote into one at that instant is reset unanswered; with the front,
+    /// clients never hold a connection to a reloading nginx, so reloads lose nothing. The price is a local
+    /// hop (on a 2-core machine about 40% fewer requests per second through nginx at full load).
+    /// False: the router listens on the addresses itself.
+    /// </summary>
+    public bool Front { get; init; } = true;
+
     /// <summary>The nginx executable.</summary>
     public string NginxPath { get; init; } = "/usr/sbin/nginx";
 
@@ -25,7 +36,7 @@ public sealed record NginxOptions
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>First wait before nginx is started again after it died; doubles up to <see cref="RestartDelayMax"/>.</summary>
-    public TimeSpan RestartDelayFirst { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RestartDelayFirst { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan RestartDelayMax { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -62,8 +73,17 @@ public sealed record NginxOptions
 
     public string ErrorLogPath => Path.Combine(StateDir, "error.log");
 
-    /// <summary>nginx answers <c>GET /dokkaa/config</c> here with the hash of the configuration it serves.</summary>
+    /// <summary>The routing nginx answers <c>GET /dokkaa/config</c> here with the hash of the configuration it serves.</summary>
     public string ControlSocketPath => Path.Combine(StateDir, "control.sock");
+
+    /// <summary>Where the routing nginx listens when <see cref="Front"/> is on.</summary>
+    public string RouterSocketPath => Path.Combine(StateDir, "router.sock");
+
+    public string FrontConfigPath => Path.Combine(StateDir, "front.conf");
+
+    public string FrontPidPath => Path.Combine(StateDir, "front.pid");
+
+    public string FrontControlSocketPath => Path.Combine(StateDir, "front-control.sock");
 
     /// <summary>The listen addresses, parsed; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public IReadOnlyList<IPEndPoint> ListenEndpoints() => Listen.Select(ParseListen).ToArray();
@@ -79,7 +99,7 @@ public sealed record NginxOptions
         if (!Path.IsPathFullyQualified(StateDir) || StateDir.Any(c => !IsSafePathChar(c)))
             throw new ArgumentException($"nginx state directory '{StateDir}' must be an absolute path of letters, digits and . _ / + @ -", nameof(StateDir));
         // sun_path is 108 bytes including the terminating zero.
-        if (ControlSocketPath.Length > 107)
+        if (FrontControlSocketPath.Length > 107)
             throw new ArgumentException($"nginx state directory '{StateDir}' is too long for a unix socket path", nameof(StateDir));
         if (WorkerProcesses < 0 || WorkerConnections < 16 || UpstreamKeepalive < 0)
             throw new ArgumentException("nginx worker_processes, worker_connections or keepalive out of range");

@@ -8,7 +8,8 @@ namespace Dokkaa.Agent.Tests.Http;
 /// <summary>The nginx.conf writer on its own: pure, so no nginx is needed here (the supervisor tests run the real one).</summary>
 public sealed class NginxConfigRendererTests
 {
-    private static readonly NginxOptions Options = new() { StateDir = "/var/lib/dokkaa/nginx", Listen = new[] { "127.0.0.1:8080" } };
+    /// <summary>Without the front, the router itself listens on the addresses: the whole picture in one file.</summary>
+    private static readonly NginxOptions Options = new() { StateDir = "/var/lib/dokkaa/nginx", Listen = new[] { "127.0.0.1:8080" }, Front = false };
 
     /// <summary>shop.example with two running instances (and one starting, one beyond the scale), idle.example with none.</summary>
     private static ClusterState SmallCluster() => new TestCluster()
@@ -31,6 +32,36 @@ public sealed class NginxConfigRendererTests
         Assert.Equal(new[] { "idle.example", "shop.example" }, config.Routes.Select(r => r.Host));
         Assert.Equal(new[] { "10.0.0.1:32768", "10.0.0.2:32769" }, config.Routes[1].Upstreams);
         Assert.Empty(config.Routes[0].Upstreams);
+    }
+
+    [Fact]
+    public void Behind_the_front_the_router_listens_on_a_unix_socket_and_passes_the_forwarding_headers_on()
+    {
+        var options = Options with { Front = true, Listen = new[] { "0.0.0.0:80", "[::]:80" } };
+        var config = NginxConfigRenderer.Render(SmallCluster(), options);
+
+        var single = NginxConfigRenderer.Render(SmallCluster(), Options).Text;
+        Assert.DoesNotContain("listen 127.0.0.1", config.Text);
+        Assert.DoesNotContain("listen 0.0.0.0", config.Text);
+        Assert.Contains("        listen unix:/var/lib/dokkaa/nginx/router.sock default_server;\n        server_name _;", config.Text);
+        Assert.Contains("        listen unix:/var/lib/dokkaa/nginx/router.sock;\n        server_name shop.example;", config.Text);
+        Assert.Contains("proxy_set_header X-Forwarded-For $http_x_forwarded_for;\n    proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;\n    proxy_set_header X-Real-IP $http_x_real_ip;\n", config.Text);
+        Assert.Contains("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    proxy_set_header X-Forwarded-Proto $scheme;\n    proxy_set_header X-Real-IP $remote_addr;\n", single);
+        Assert.Equal(
+            single.Split('\n').Count(l => l.Contains("listen 127.0.0.1:8080", StringComparison.Ordinal)),
+            config.Text.Split('\n').Count(l => l.Contains("listen unix:/var/lib/dokkaa/nginx/router.sock", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Golden_front_configuration()
+    {
+        var options = Options with { Front = true, Listen = new[] { "[::]:80", "0.0.0.0:80" } };
+        var front = NginxConfigRenderer.RenderFront(options);
+
+        Assert.Equal(FrontGolden, front.Text);
+        // It depends on the options only: the cluster cannot change it, so it is never reloaded.
+        Assert.Equal(front.Text, NginxConfigRenderer.RenderFront(options).Text);
+        Assert.NotEqual(front.Hash, NginxConfigRenderer.Render(ClusterState.Empty, options).Hash);
     }
 
     [Fact]
@@ -308,7 +339,7 @@ http {
     server_names_hash_bucket_size 128;
     server_names_hash_max_size 1024;
 
-    # WebSocket: Upgrade is passed through; other requests send no Connection header, so connections to instances stay alive.
+    # WebSocket: Upgrade is passed through; other requests send no Connection header (upstream keep-alive).
     map $http_upgrade $connection_upgrade {
         default upgrade;
         '' '';
@@ -364,7 +395,82 @@ http {
     server {
         listen unix:/var/lib/dokkaa/nginx/control.sock;
         location = /dokkaa/config {
-            return 200 "6abf66a18232e585\n";
+            return 200 "bd9c00b9a156320b\n";
+        }
+        location / {
+            return 404;
+        }
+    }
+}
+
+""";
+
+    private const string FrontGolden = """
+# Written by dokkaa-agent: the front nginx. It listens on the HTTP addresses and is never reloaded;
+# every request goes to the router (nginx.conf) on a new unix-socket connection.
+worker_processes auto;
+worker_shutdown_timeout 300s;
+pid /var/lib/dokkaa/nginx/front.pid;
+error_log /var/lib/dokkaa/nginx/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log off;
+    server_tokens off;
+    default_type text/plain;
+    client_body_temp_path /var/lib/dokkaa/nginx/front_client_body_temp;
+    proxy_temp_path /var/lib/dokkaa/nginx/front_proxy_temp;
+    fastcgi_temp_path /var/lib/dokkaa/nginx/front_fastcgi_temp;
+    uwsgi_temp_path /var/lib/dokkaa/nginx/front_uwsgi_temp;
+    scgi_temp_path /var/lib/dokkaa/nginx/front_scgi_temp;
+    # The router applies the limits.
+    client_max_body_size 0;
+
+    # WebSocket: Upgrade is passed through; other requests send no Connection header (upstream keep-alive).
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        '' '';
+    }
+
+    proxy_http_version 1.1;
+    proxy_set_header Host $host;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection $connection_upgrade;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Real-IP $remote_addr;
+    proxy_buffering off;
+    proxy_request_buffering off;
+    # Only a connection error is tried again (idempotent requests, or any request not yet sent); the router answers timeouts itself.
+    proxy_next_upstream error;
+    proxy_connect_timeout 3s;
+    proxy_send_timeout 65s;
+    proxy_read_timeout 65s;
+
+    # The same router twice: a request whose connection the router drops unanswered (an old worker
+    # shutting down) is tried once more, on a new connection. max_fails=0: never taken out of service.
+    upstream dokkaa_router {
+        server unix:/var/lib/dokkaa/nginx/router.sock max_fails=0;
+        server unix:/var/lib/dokkaa/nginx/router.sock max_fails=0;
+    }
+
+    server {
+        listen 0.0.0.0:80 default_server;
+        listen [::]:80 default_server;
+        server_name _;
+        location / {
+            proxy_pass http://dokkaa_router;
+        }
+    }
+
+    # The agent reads the hash of the configuration nginx serves here, to know when a reload has taken effect.
+    server {
+        listen unix:/var/lib/dokkaa/nginx/front-control.sock;
+        location = /dokkaa/config {
+            return 200 "3e37135a19ba7be7\n";
         }
         location / {
             return 404;
