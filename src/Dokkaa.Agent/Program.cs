@@ -26,11 +26,12 @@ internal static class Program
         var labels = new Option<string[]>("--label") { Description = "Host label KEY=VALUE that manifests can require with constraints (repeatable).", AllowMultipleArgumentsPerToken = false };
         var cpus = new Option<string>("--cpus") { Description = "CPU cores offered to instances that reserve resources (default: all; 0: no limit).", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var memory = new Option<string>("--memory") { Description = "Memory offered to instances that reserve resources, e.g. 8g (default: all; 0: no limit).", DefaultValueFactory = _ => HostResources.TotalMemoryText() };
+        var httpListen = new Option<string[]>("--http-listen") { Description = "Address:port where nginx serves the manifests' http hosts (repeatable; 'none' turns HTTP routing off).", DefaultValueFactory = _ => new[] { "0.0.0.0:80" } };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail." };
 
         var root = new RootCommand("Dokkaa agent: runs the containers the cluster's manifests ask for on this host.")
         {
-            etcd, docker, hostId, hostIp, leaseTtl, dataDir, ambassador, ambassadorPorts, capacity, labels, cpus, memory, verbose,
+            etcd, docker, hostId, hostIp, leaseTtl, dataDir, ambassador, ambassadorPorts, capacity, labels, cpus, memory, httpListen, verbose,
         };
         root.SetAction(async (result, cancellationToken) =>
         {
@@ -53,6 +54,7 @@ internal static class Program
                     Labels = HostResources.ParseLabels(result.GetValue(labels) ?? Array.Empty<string>()),
                     MilliCpus = HostResources.ParseCpus(result.GetValue(cpus)!),
                     MemoryBytes = HostResources.ParseMemory(result.GetValue(memory)!),
+                    HttpListen = ParseHttpListen(result.GetValue(httpListen) ?? Array.Empty<string>()),
                 };
                 if (options.LeaseTtl < TimeSpan.FromSeconds(1))
                     throw new FormatException("--lease-ttl: must be at least 1s (etcd leases have one-second granularity)");
@@ -84,6 +86,25 @@ internal static class Program
             return 0;
         });
         return root;
+    }
+
+    private static IReadOnlyList<string> ParseHttpListen(string[] values)
+    {
+        if (values.Length == 1 && values[0] == "none")
+            return Array.Empty<string>();
+        foreach (var value in values)
+        {
+            try
+            {
+                Http.NginxOptions.ParseListen(value);
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"--http-listen: {e.Message}");
+            }
+        }
+
+        return values;
     }
 
     private static (int First, int Last) ParseRange(string text)

@@ -1,6 +1,7 @@
 using System.Net;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Http;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
@@ -60,6 +61,9 @@ public sealed class AgentHost
         var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock);
         var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock);
 
+        await using var nginx = await StartNginxAsync(cancellationToken).ConfigureAwait(false);
+        if (nginx is not null)
+            View.Changed += nginx.Update;
         View.Changed += _ => reconciler.Wake();
         Membership.LeaseChanged += reconciler.Wake;
 
@@ -143,6 +147,31 @@ public sealed class AgentHost
                 _log.LogWarning("Waiting for etcd at {Endpoints}: {Error}", _options.Etcd, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// nginx for the manifests' http hosts. A host that cannot run it (port taken, nginx missing) keeps
+    /// running its containers and says why: HTTP routing is one face of the cluster, not its heart.
+    /// </summary>
+    private async Task<NginxSupervisor?> StartNginxAsync(CancellationToken cancellationToken)
+    {
+        if (_options.HttpListen.Count == 0)
+            return null;
+        var supervisor = new NginxSupervisor(
+            new NginxOptions { StateDir = Path.Combine(_options.DataDir, "nginx"), Listen = _options.HttpListen },
+            _logs.CreateLogger("dokkaa.nginx"));
+        try
+        {
+            await supervisor.StartAsync(View.Current, cancellationToken).ConfigureAwait(false);
+            _log.LogInformation("nginx serving http hosts on {Listen}", string.Join(", ", _options.HttpListen));
+            return supervisor;
+        }
+        catch (NginxException e)
+        {
+            _log.LogError("HTTP routing is off on this host: {Error}", e.Message);
+            await supervisor.DisposeAsync().ConfigureAwait(false);
+            return null;
         }
     }
 

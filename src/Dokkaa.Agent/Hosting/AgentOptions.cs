@@ -56,6 +56,9 @@ public sealed record AgentOptions
     /// <summary>Memory this host offers to instances that reserve some, in bytes (0: no limit).</summary>
     public long MemoryBytes { get; init; }
 
+    /// <summary>Where nginx serves the manifests' http hosts (<c>address:port</c>); empty: no HTTP routing on this host.</summary>
+    public IReadOnlyList<string> HttpListen { get; init; } = new[] { "0.0.0.0:80" };
+
     /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>
     public int MaxParallelOperations { get; init; } = 8;
 }

@@ -23,16 +23,23 @@ public sealed class AgentHarness : IAsyncDisposable
     {
         _output = output;
         var id = "h" + Guid.NewGuid().ToString("N")[..8];
+        var dataDir = Directory.CreateTempSubdirectory("dokkaa-agent-").FullName;
+        // Temp directories are created 0700; nginx's workers (nobody) must reach the sockets inside, as they
+        // can under /var/lib/dokkaa.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(dataDir, (UnixFileMode)Convert.ToInt32("755", 8));
         var options = new AgentOptions
         {
             Etcd = etcdEndpoint,
             HostId = id,
             HostIp = "127.0.0.1",
-            DataDir = Directory.CreateTempSubdirectory("dokkaa-agent-").FullName,
+            DataDir = dataDir,
             LeaseTtl = TimeSpan.FromSeconds(3),
             ResyncInterval = TimeSpan.FromSeconds(2),
             StopTimeout = TimeSpan.FromSeconds(2),
             UpdateStability = TimeSpan.FromSeconds(1),
+            // Tests that want HTTP routing pass their own loopback port.
+            HttpListen = Array.Empty<string>(),
         };
         Options = configure is null ? options : configure(options);
         _etcd = EtcdClient.Parse(etcdEndpoint);

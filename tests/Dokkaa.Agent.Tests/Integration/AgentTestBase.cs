@@ -16,7 +16,7 @@ public abstract class AgentTestBase : IAsyncLifetime
 {
     public const string TestImage = "dokkaa/busybox:test";
 
-    protected AgentTestBase(EtcdFixture etcd, ITestOutputHelper output)
+    protected AgentTestBase(EtcdFixture etcd, ITestOutputHelper output, Func<Hosting.AgentOptions, Hosting.AgentOptions>? configure = null)
     {
         Etcd = etcd.Server;
         Output = output;
@@ -24,7 +24,7 @@ public abstract class AgentTestBase : IAsyncLifetime
         Client = EtcdClient.Parse(Etcd.Endpoint);
         Ops = new ClusterOperations(Client);
         Docker = DockerClient.FromEndpoint("unix:///var/run/docker.sock");
-        Agent = new AgentHarness(Etcd.Endpoint, output);
+        Agent = new AgentHarness(Etcd.Endpoint, output, configure);
     }
 
     protected EtcdServer Etcd { get; }

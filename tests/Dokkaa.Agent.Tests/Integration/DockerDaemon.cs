@@ -7,7 +7,8 @@ public static class DockerDaemon
 {
     public static async Task RestartAsync()
     {
-        var pid = int.Parse((await ProcessRunner.RunAsync("pidof", "-s", "dockerd")).StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // The daemon behind /var/run/docker.sock, by its pid file: never "any dockerd" (a dev cluster runs others).
+        var pid = int.Parse((await File.ReadAllTextAsync("/var/run/docker.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         var args = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
         await ProcessRunner.RunAsync("kill", "-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Poll.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), "dockerd to exit", TimeSpan.FromSeconds(60));
