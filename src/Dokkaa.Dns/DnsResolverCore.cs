@@ -55,10 +55,9 @@ public static class DnsResolverCore
         {
             return AnswerUnchecked(query, state, compiled, response, transport);
         }
-#pragma warning disable CA1031 // The packet handler must survive its own bugs; the property tests call AnswerUnchecked to find them.
         catch (Exception)
-#pragma warning restore CA1031
         {
+            // The packet handler must survive its own bugs; the property tests call AnswerUnchecked to find them.
             return Failure(query, compiled, response);
         }
     }
@@ -114,7 +113,7 @@ public static class DnsResolverCore
     private static DnsAnswer Authoritative(in DnsQuery q, ReadOnlySpan<byte> questionName, ReadOnlySpan<byte> owner, bool apex, ZoneNode? node, ZoneIndex index, Span<byte> response, int limit)
     {
         var options = index.Options;
-        var writer = new DnsMessageWriter(response, limit, stackalloc ushort[CompressionTableSize]);
+        var writer = new DnsMessageWriter(response, limit, stackalloc ushort[CompressionTableSize], stackalloc int[CompressionTableSize]);
         var flags1 = (byte)(DnsConstants.FlagQr | DnsConstants.FlagAa | (q.Flags1 & DnsConstants.FlagRd));
         var rcode = node is null ? DnsResponseCode.NxDomain : DnsResponseCode.NoError;
         writer.TryWriteHeader(q.Id, flags1, Flags2(in q, options, rcode));
@@ -266,7 +265,7 @@ public static class DnsResolverCore
     /// </summary>
     private static DnsAnswer Error(in DnsQuery q, ReadOnlySpan<byte> questionName, DnsResponseCode rcode, CompiledOptions options, Span<byte> response, bool withOpt = false)
     {
-        var writer = new DnsMessageWriter(response, DnsConstants.ClassicUdpLimit, stackalloc ushort[8]);
+        var writer = new DnsMessageWriter(response, DnsConstants.ClassicUdpLimit, stackalloc ushort[8], stackalloc int[8]);
         var flags1 = (byte)(DnsConstants.FlagQr | (q.Flags1 & (DnsConstants.OpcodeMask | DnsConstants.FlagRd)));
         writer.TryWriteHeader(q.Id, flags1, Flags2(in q, options, rcode));
         var questions = 0;
@@ -308,7 +307,7 @@ public static class DnsResolverCore
             return upstream.Length;
         }
 
-        var writer = new DnsMessageWriter(destination, DnsConstants.ClassicUdpLimit, stackalloc ushort[8]);
+        var writer = new DnsMessageWriter(destination, DnsConstants.ClassicUdpLimit, stackalloc ushort[8], stackalloc int[8]);
         writer.TryWriteHeader(q.Id, (byte)(upstream[2] | DnsConstants.FlagTc), upstream[3]);
         var questions = status == DnsQueryStatus.Ok && writer.TryWriteQuestion(name[..q.NameLength], q.Type, q.Class) ? 1 : 0;
         writer.SetCounts(questions, 0, 0, 0);

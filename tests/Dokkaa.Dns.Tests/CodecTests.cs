@@ -190,7 +190,7 @@ public sealed class CodecTests
     public void WriterCompressesRepeatedSuffixesAndNeverTheSrvTarget()
     {
         Span<byte> buffer = stackalloc byte[512];
-        var writer = new DnsMessageWriter(buffer, 512, stackalloc ushort[16]);
+        var writer = new DnsMessageWriter(buffer, 512, stackalloc ushort[16], stackalloc int[16]);
         Assert.True(writer.TryWriteHeader(1, 0x80, 0));
         Assert.True(writer.TryWriteQuestion(DnsName.FromText("_http._tcp.service.container"), 33, 1));
         // 12: _http, 18: _tcp, 23: service, 31: container.
@@ -212,7 +212,7 @@ public sealed class CodecTests
     public void WriterLeavesTheMessageUnchangedWhenARecordDoesNotFit()
     {
         Span<byte> buffer = stackalloc byte[64];
-        var writer = new DnsMessageWriter(buffer, 48, stackalloc ushort[16]);
+        var writer = new DnsMessageWriter(buffer, 48, stackalloc ushort[16], stackalloc int[16]);
         Assert.True(writer.TryWriteHeader(1, 0x80, 0));
         Assert.True(writer.TryWriteQuestion(DnsName.FromText("a.container"), 1, 1));
         var before = writer.Position;

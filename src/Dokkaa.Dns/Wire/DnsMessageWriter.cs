@@ -6,21 +6,26 @@ namespace Dokkaa.Dns.Wire;
 /// Writes one DNS message into a caller's buffer, never past <see cref="Limit"/>. Every Try method either
 /// writes a whole item or leaves the message as it was, so a response can stop cleanly at the size limit.
 /// Names are compressed (RFC 1035 4.1.4) against every label sequence written before, remembered in a
-/// small caller-provided table of offsets; when the table is full, names are still correct, just longer.
+/// small caller-provided table of offsets with a hash of each suffix, so that finding a suffix is a
+/// vectorized scan of integers; when the table is full, names are still correct, just longer.
 /// </summary>
 internal ref struct DnsMessageWriter
 {
     private readonly Span<byte> _buffer;
     private readonly Span<ushort> _names;
+    private readonly Span<int> _hashes;
     private int _limit;
     private int _position;
     private int _nameCount;
 
-    public DnsMessageWriter(Span<byte> buffer, int limit, Span<ushort> nameTable)
+    /// <param name="nameTable">Offsets of remembered names; its length bounds how many are remembered.</param>
+    /// <param name="hashTable">As long as <paramref name="nameTable"/>: the hash of each remembered name.</param>
+    public DnsMessageWriter(Span<byte> buffer, int limit, Span<ushort> nameTable, Span<int> hashTable)
     {
         _buffer = buffer;
         _limit = Math.Min(limit, buffer.Length);
-        _names = nameTable;
+        _names = nameTable[..Math.Min(nameTable.Length, hashTable.Length)];
+        _hashes = hashTable;
         _position = 0;
         _nameCount = 0;
     }
@@ -209,9 +214,10 @@ internal ref struct DnsMessageWriter
             var length = rest[0];
             if (length == 0)
                 return TryWriteByte(0);
+            var hash = Hash(rest);
             if (compress)
             {
-                var target = Find(rest);
+                var target = Find(rest, hash);
                 if (target >= 0)
                     return TryWriteUInt16((ushort)(0xC000 | target));
             }
@@ -220,22 +226,41 @@ internal ref struct DnsMessageWriter
                 return false;
             // Pointers have 14 bits: only offsets below 16384 can be targets.
             if (_position < 0x4000 && _nameCount < _names.Length)
-                _names[_nameCount++] = (ushort)_position;
+            {
+                _names[_nameCount] = (ushort)_position;
+                _hashes[_nameCount] = hash;
+                _nameCount++;
+            }
+
             rest[..(1 + length)].CopyTo(_buffer[_position..]);
             _position += 1 + length;
             at += 1 + length;
         }
     }
 
-    private readonly int Find(ReadOnlySpan<byte> name)
+    private readonly int Find(ReadOnlySpan<byte> name, int hash)
     {
-        for (var i = 0; i < _nameCount; i++)
+        var hashes = _hashes[.._nameCount];
+        var from = 0;
+        while (true)
         {
-            if (SameNameAt(_names[i], name))
-                return _names[i];
+            var i = hashes[from..].IndexOf(hash);
+            if (i < 0)
+                return -1;
+            from += i;
+            if (SameNameAt(_names[from], name))
+                return _names[from];
+            from++;
         }
+    }
 
-        return -1;
+    /// <summary>FNV-1a of an uncompressed wire name, ignoring ASCII case.</summary>
+    private static int Hash(ReadOnlySpan<byte> name)
+    {
+        var hash = 2166136261u;
+        foreach (var b in name)
+            hash = (hash ^ DnsName.Lower(b)) * 16777619u;
+        return (int)hash;
     }
 
     /// <summary>Compares the name written at <paramref name="offset"/> (this writer's own output, so well formed) with a wire name, ignoring ASCII case.</summary>

@@ -45,6 +45,9 @@ internal sealed class CompiledOptions
 
     public byte[][] ListenAddresses { get; }
 
+    /// <summary>The zone indexes built with these options.</summary>
+    public ZoneIndex.IndexCache Indexes { get; } = new();
+
     public static CompiledOptions For(DnsServerOptions options) => Cache.GetValue(options, o => new CompiledOptions(o));
 
     private static byte[] Prefix(string label, byte[] zone)

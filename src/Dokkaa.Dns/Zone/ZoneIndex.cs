@@ -25,10 +25,6 @@ namespace Dokkaa.Dns.Zone;
 /// </summary>
 internal sealed class ZoneIndex
 {
-    private static readonly ConditionalWeakTable<ClusterState, ZoneIndex> Cache = new();
-    private static readonly object BuildGate = new();
-    private static ZoneIndex? s_latest;
-
     private readonly NameTable _names;
 
     private ZoneIndex(CompiledOptions options, ClusterState state, NameTable names, ZoneNode apex, ZoneNode nameServer)
@@ -59,24 +55,38 @@ internal sealed class ZoneIndex
 
     private object Instances { get; }
 
+    /// <summary>Indexes by snapshot, for one options instance.</summary>
+    internal sealed class IndexCache
+    {
+        /// <summary>Weak on the snapshot: an index lives as long as the view holds its snapshot.</summary>
+        public ConditionalWeakTable<ClusterState, ZoneIndex> Snapshots { get; } = new();
+
+        /// <summary>The last index built or reused, whose snapshot may already be gone.</summary>
+        public ZoneIndex? Latest { get; set; }
+    }
+
     /// <summary>The node for a name relative to the zone, in lowercase wire form without the root (empty: the apex).</summary>
     public ZoneNode? Find(ReadOnlySpan<byte> relativeName) => _names.Find(relativeName);
 
+    /// <summary>
+    /// The index for a snapshot, built on first use and cached with the options (each options instance has
+    /// its own cache, so servers with different settings over one view do not evict each other).
+    /// </summary>
     public static ZoneIndex For(ClusterState state, CompiledOptions options)
     {
-        if (Cache.TryGetValue(state, out var index) && index.Options == options)
+        var cache = options.Indexes;
+        if (cache.Snapshots.TryGetValue(state, out var index))
             return index;
-        lock (BuildGate)
+        lock (cache)
         {
-            if (Cache.TryGetValue(state, out index) && index.Options == options)
+            if (cache.Snapshots.TryGetValue(state, out index))
                 return index;
-            var latest = s_latest;
-            index = latest is not null && latest.Options == options
-                && ReferenceEquals(latest.Manifests, state.Manifests) && ReferenceEquals(latest.Instances, state.Instances)
+            var latest = cache.Latest;
+            index = latest is not null && ReferenceEquals(latest.Manifests, state.Manifests) && ReferenceEquals(latest.Instances, state.Instances)
                 ? latest
                 : Build(state, options);
-            Cache.AddOrUpdate(state, index);
-            s_latest = index;
+            cache.Snapshots.AddOrUpdate(state, index);
+            cache.Latest = index;
             return index;
         }
     }
