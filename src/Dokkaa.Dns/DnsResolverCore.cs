@@ -6,7 +6,7 @@ namespace Dokkaa.Dns;
 
 /// <summary>
 /// Answers one DNS query from a cluster snapshot: a pure function over bytes, with no sockets, so it can be
-/// tested and benchmarked alone. <c>DnsServer</c> calls it for every packet.
+/// tested and benchmarked alone. <see cref="DnsServer"/> calls it for every packet.
 /// </summary>
 /// <remarks>
 /// The hot path allocates nothing: the question is parsed into stack buffers, the node is found in a

@@ -14,7 +14,7 @@ public sealed class DnsServerOptions
 
     /// <summary>
     /// Where to listen; each endpoint gets a UDP socket and a TCP listener on the same port. Port 0 picks a
-    /// free port (the same one for UDP and TCP); <c>DnsServer.LocalEndpoints</c> tells which.
+    /// free port (the same one for UDP and TCP); <see cref="DnsServer.LocalEndpoints"/> tells which.
     /// </summary>
     public IReadOnlyList<IPEndPoint> Listen { get; init; } = [new IPEndPoint(IPAddress.Loopback, DefaultPort)];
 
