@@ -1,0 +1,28 @@
+using Dokkaa.Dns.Tests.Support;
+using Xunit;
+
+namespace Dokkaa.Dns.Tests;
+
+/// <summary>The answering hot path allocates nothing once the snapshot's index exists (it is compared with dnsmasq).</summary>
+public sealed class AllocationTests
+{
+    [Theory]
+    [InlineData("1.web.service.container", TestQuery.A, null)]
+    [InlineData("80.tcp.1.web.service.container", TestQuery.Srv, 1232)]
+    [InlineData("_nginx._tcp.dummy.container", TestQuery.Srv, null)]
+    [InlineData("nothing.container", TestQuery.A, 1232)]
+    [InlineData("example.com", TestQuery.A, null)]
+    public void AnsweringAllocatesNothing(string name, ushort type, int? edns)
+    {
+        var state = Clusters.Example();
+        var query = TestQuery.Build(name, type, ednsPayload: edns);
+        var response = new byte[DnsResolverCore.MaximumResponseLength];
+        var first = DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
+        Assert.Equal(DnsAnswerAction.Respond, first.Action);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
