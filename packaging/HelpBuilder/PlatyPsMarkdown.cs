@@ -61,7 +61,8 @@ public static partial class PlatyPsMarkdown
             commands.Add((command, Inline(synopsis)));
         }
 
-        var body = string.Join("\n\n", sections.Where(s => !s.Key.EndsWith("Cmdlets", StringComparison.Ordinal)).Select(s => $"{s.Key.ToUpperInvariant()}\n{Prose(s.Value)}"));
+        var others = sections.Where(s => s.Key != "Description" && !s.Key.EndsWith("Cmdlets", StringComparison.Ordinal)).Select(s => $"{s.Key.ToUpperInvariant()}\n{Prose(s.Value)}");
+        var body = string.Join("\n\n", others.Prepend(description).Where(t => t.Length > 0));
         return new ModuleHelp(name, front, description, commands, body);
     }
 
