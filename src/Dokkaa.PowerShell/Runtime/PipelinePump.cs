@@ -17,14 +17,24 @@ public static class PipelinePump
     public static T Run<T>(Func<IPipelinePost, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using var queue = new BlockingCollection<Action>();
+        var queue = new BlockingCollection<Action>();
         var post = new Poster(queue);
-        // Task.Run: the work must not start inline on the pipeline thread and block it before the pump runs.
-        var task = Task.Run(() => work(post, cancellationToken), cancellationToken);
-        _ = task.ContinueWith(_ => post.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        foreach (var action in queue.GetConsumingEnumerable())
-            action();
-        return task.GetAwaiter().GetResult();
+        try
+        {
+            // Task.Run: the work must not start inline on the pipeline thread and block it before the pump runs.
+            var task = Task.Run(() => work(post, cancellationToken), cancellationToken);
+            _ = task.ContinueWith(_ => post.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (var action in queue.GetConsumingEnumerable())
+                action();
+            return task.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // A callback that threw (WriteProgress while the pipeline stops) ends the pump early: whatever
+            // the work still reports from now on is dropped, never added to a disposed queue.
+            post.Complete();
+            queue.Dispose();
+        }
     }
 
     public static void Run(Func<IPipelinePost, CancellationToken, Task> work, CancellationToken cancellationToken) =>
@@ -57,6 +67,8 @@ public static class PipelinePump
         {
             lock (_gate)
             {
+                if (_completed)
+                    return;
                 _completed = true;
                 _queue.CompleteAdding();
             }

@@ -107,4 +107,30 @@ public sealed class PipelinePumpTests
         }, CancellationToken.None);
         saved!.Post(() => throw new InvalidOperationException("must not run"));
     }
+
+    [Fact]
+    public async Task A_callback_that_throws_ends_Run_and_later_reports_are_dropped()
+    {
+        var reporting = new TaskCompletionSource();
+        var stillReporting = Task.CompletedTask;
+        var e = Assert.Throws<InvalidOperationException>(() => PipelinePump.Run(async (post, ct) =>
+        {
+            post.Post(() => throw new InvalidOperationException("pipeline stopped"));
+            stillReporting = Task.Run(async () =>
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    post.Post(() => { });
+                    await Task.Delay(2);
+                }
+
+                reporting.SetResult();
+            });
+            await reporting.Task.ConfigureAwait(false);
+            return 0;
+        }, CancellationToken.None));
+        Assert.Equal("pipeline stopped", e.Message);
+        await reporting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await stillReporting;
+    }
 }
