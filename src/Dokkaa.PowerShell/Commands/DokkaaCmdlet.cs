@@ -1,0 +1,128 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using Dokkaa.Core.Operations;
+
+namespace Dokkaa.PowerShell.Commands;
+
+/// <summary>
+/// What every Dokkaa cmdlet shares: asynchronous work run with <see cref="PipelinePump"/> (so Write* only
+/// happens on the pipeline thread), Ctrl+C through <see cref="StopProcessing"/>, and Dokkaa failures as
+/// ErrorRecords with their specific ErrorId and category.
+/// </summary>
+public abstract class DokkaaCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>The PowerShell session this cmdlet runs in (the key of its Connect-DokkaaCluster choice).</summary>
+    internal static object? Session => Runspace.DefaultRunspace;
+
+    protected CancellationToken Cancellation => _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Runs <paramref name="work"/> to completion, pumping what it posts onto this (the pipeline) thread.</summary>
+    protected T Run<T>(Func<IPipelinePost, CancellationToken, Task<T>> work)
+    {
+        try
+        {
+            return PipelinePump.Run(work, Cancellation);
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    protected T Run<T>(Func<CancellationToken, Task<T>> work) => Run((_, ct) => work(ct));
+
+    protected void Run(Func<CancellationToken, Task> work) => Run(async (_, ct) =>
+    {
+        await work(ct).ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>Runs one item's work; a Dokkaa failure becomes a non-terminating error about <paramref name="target"/>.</summary>
+    protected void Attempt(object? target, Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (DokkaaException e)
+        {
+            WriteError(ErrorFor(e, target));
+        }
+    }
+
+    protected static ErrorRecord ErrorFor(DokkaaException exception, object? target) =>
+        Error(exception, exception.ErrorId, ErrorIds.CategoryOf(exception.Kind), target);
+
+    protected static ErrorRecord Error(Exception exception, string errorId, string category, object? target) =>
+        new(exception, errorId, Enum.Parse<ErrorCategory>(category), target);
+
+    /// <summary>Lets PowerShell's own Unwrap of PSObject run inside the PowerShell-free input code.</summary>
+    protected static object? Unwrap(object value) => PSInput.Unwrap(value);
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A cmdlet that talks to a cluster: <c>-Cluster</c>, else the session's, else <c>$env:DOKKAA_ETCD</c>, else the default.</summary>
+public abstract class DokkaaClusterCmdlet : DokkaaCmdlet
+{
+    private DokkaaCluster? _resolved;
+
+    /// <summary>The cluster to use instead of the session's (an object from Connect-/Get-DokkaaCluster, or endpoint URLs).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public DokkaaCluster? Cluster { get; set; }
+
+    protected DokkaaCluster ResolvedCluster
+    {
+        get
+        {
+            if (_resolved is null)
+            {
+                try
+                {
+                    _resolved = ClusterResolver.Resolve(Cluster, SessionConnections.Get(Session), Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable));
+                }
+                catch (Exception e) when (e is FormatException or ArgumentException)
+                {
+                    ThrowTerminatingError(Error(e, ErrorIds.EndpointInvalid, "InvalidArgument", Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable)));
+                }
+
+                WriteVerbose($"Cluster {_resolved} (from {Describe(_resolved!.Source)})");
+            }
+
+            return _resolved!;
+        }
+    }
+
+    protected ClusterOperations Operations => ResolvedCluster.Operations;
+
+    private static string Describe(ClusterSource source) => source switch
+    {
+        ClusterSource.Parameter => "-Cluster",
+        ClusterSource.Session => "Connect-DokkaaCluster",
+        ClusterSource.Environment => "$env:" + DokkaaCluster.EnvironmentVariable,
+        _ => "the default",
+    };
+}
+
+/// <summary>Unwraps PowerShell's wrappers for <see cref="ManifestInput"/>, which knows no PowerShell types.</summary>
+internal static class PSInput
+{
+    public static object? Unwrap(object? value) => value switch
+    {
+        PSObject { BaseObject: PSCustomObject } custom => custom.Properties
+            .Where(p => p.IsGettable)
+            .Select(p => new KeyValuePair<string, object?>(p.Name, p.Value))
+            .ToList(),
+        PSObject wrapped => wrapped.BaseObject,
+        _ => value,
+    };
+}

@@ -1,0 +1,103 @@
+using System.Management.Automation;
+using Dokkaa.Core.Discovery;
+using Dokkaa.Core.Operations;
+
+namespace Dokkaa.PowerShell.Commands;
+
+/// <summary>Get-DokkaaContainer: the instances the cluster runs, where, and in what state.</summary>
+[Cmdlet(VerbsCommon.Get, "DokkaaContainer")]
+[OutputType(typeof(ContainerInfo))]
+public sealed class GetDokkaaContainerCommand : DokkaaClusterCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(AppCompleter))]
+    public string? App { get; set; }
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(NameCompleter))]
+    public string? Name { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(HostCompleter))]
+    public string? HostName { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Attempt($"{App ?? "*"}/{Name ?? "*"}", () =>
+            WriteObject(Run(ct => Operations.GetContainersAsync(App, Name, HostName, ct)), enumerateCollection: true));
+    }
+}
+
+/// <summary>Get-DokkaaHost: the live hosts and how much each runs.</summary>
+[Cmdlet(VerbsCommon.Get, "DokkaaHost")]
+[OutputType(typeof(HostInfo))]
+public sealed class GetDokkaaHostCommand : DokkaaClusterCmdlet
+{
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(HostCompleter))]
+    public string? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Attempt(Name ?? "*", () => WriteObject(Run(ct => Operations.GetHostsAsync(Name, ct)), enumerateCollection: true));
+    }
+}
+
+/// <summary>Get-DokkaaStatus: what the agents report for each manifest (desired, running, pending, outdated, errors).</summary>
+[Cmdlet(VerbsCommon.Get, "DokkaaStatus")]
+[OutputType(typeof(ManifestStatusInfo))]
+public sealed class GetDokkaaStatusCommand : DokkaaClusterCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(AppCompleter))]
+    public string? App { get; set; }
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(NameCompleter))]
+    public string? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Attempt($"{App ?? "*"}/{Name ?? "*"}", () =>
+            WriteObject(Run(ct => Operations.GetStatusAsync(App, Name, ct)), enumerateCollection: true));
+    }
+}
+
+/// <summary>Resolve-DokkaaService: the endpoints (host address and port) of a service, like Resolve-DnsName.</summary>
+[Cmdlet(VerbsDiagnostic.Resolve, "DokkaaService")]
+[OutputType(typeof(ServiceEndpoint))]
+public sealed class ResolveDokkaaServiceCommand : DokkaaClusterCmdlet
+{
+    /// <summary><c>nginx</c>, or <c>nginx.shop</c> for service nginx of app shop.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
+    public string Service { get; set; } = "";
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(AppCompleter))]
+    public string? App { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var (service, app) = ServiceName.Parse(Service, App);
+        Attempt(Service, () =>
+        {
+            var endpoints = Run(ct => Operations.ResolveAsync(service, app, ct));
+            if (endpoints.Count == 0)
+            {
+                var where = app is null ? "any app" : $"app {app}";
+                WriteError(Error(new ItemNotFoundException($"No running instance provides service {service} in {where}."), ErrorIds.ServiceNotFound, "ObjectNotFound", Service));
+                return;
+            }
+
+            WriteObject(endpoints, enumerateCollection: true);
+        });
+    }
+}

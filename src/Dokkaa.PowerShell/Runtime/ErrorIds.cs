@@ -1,0 +1,44 @@
+using Dokkaa.Core.Operations;
+
+namespace Dokkaa.PowerShell;
+
+/// <summary>
+/// The ErrorIds the cmdlets write and the PowerShell ErrorCategory of each (by name, so this stays free
+/// of PowerShell types; the cmdlets parse the name). Scripts branch on
+/// <c>$_.FullyQualifiedErrorId -like 'DokkaaManifestNotFound,*'</c> or on <c>$_.CategoryInfo.Category</c>.
+/// </summary>
+public static class ErrorIds
+{
+    /// <summary>Resolve-DokkaaService found no running endpoint.</summary>
+    public const string ServiceNotFound = "DokkaaServiceNotFound";
+
+    /// <summary>An etcd endpoint list that is not a list of http(s) URLs.</summary>
+    public const string EndpointInvalid = "DokkaaEndpointInvalid";
+
+    /// <summary>Update-DokkaaManifest was given nothing to change.</summary>
+    public const string NothingToUpdate = "DokkaaNothingToUpdate";
+
+    public static string For(DokkaaErrorKind kind) => "Dokkaa" + kind;
+
+    public static string CategoryOf(DokkaaErrorKind kind) => kind switch
+    {
+        DokkaaErrorKind.ManifestInvalid => "InvalidData",
+        DokkaaErrorKind.ManifestNotFound => "ObjectNotFound",
+        DokkaaErrorKind.NameInvalid => "InvalidArgument",
+        DokkaaErrorKind.ClusterUnreachable => "ConnectionError",
+        DokkaaErrorKind.Conflict => "ResourceBusy",
+        DokkaaErrorKind.Timeout => "OperationTimeout",
+        _ => "NotSpecified",
+    };
+
+    /// <summary>Every ErrorId the module can write, with its category name (documented on the module page).</summary>
+    public static IReadOnlyDictionary<string, string> All { get; } =
+        Enum.GetValues<DokkaaErrorKind>().ToDictionary(For, CategoryOf)
+            .Concat(new Dictionary<string, string>
+            {
+                [ServiceNotFound] = "ObjectNotFound",
+                [EndpointInvalid] = "InvalidArgument",
+                [NothingToUpdate] = "InvalidArgument",
+            })
+            .ToDictionary(p => p.Key, p => p.Value);
+}

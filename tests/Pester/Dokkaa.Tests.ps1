@@ -1,0 +1,321 @@
+#Requires -Version 7.4
+# Pester 5 suite of the Dokkaa module: the operator stories, run against the built module, a real etcd
+# and, where Docker answers, a real dokkaa-agent. Run it with tests/Pester/run.sh, which builds the module
+# and the agent and sets:
+#   DOKKAA_MODULE_PSD1   the built Dokkaa.psd1 (out/Dokkaa/<version>/Dokkaa.psd1)
+#   DOKKAA_PESTER_AGENT  the dokkaa-agent executable, only when Docker and the test image are available
+# The suite starts its own etcd on free loopback ports and removes everything it made.
+
+BeforeDiscovery {
+    # Discovery runs before BeforeAll: what decides which tests exist or are skipped is computed here.
+    $Cmdlets = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '..' '..' 'Dokkaa.psd1')).CmdletsToExport
+    $HasAgent = [bool]$env:DOKKAA_PESTER_AGENT
+}
+
+BeforeAll {
+    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+    $psd1 = $env:DOKKAA_MODULE_PSD1
+    if (-not $psd1) { $psd1 = Get-ChildItem (Join-Path $Root 'out' 'Dokkaa') -Recurse -Filter Dokkaa.psd1 | Select-Object -First 1 -ExpandProperty FullName }
+    if (-not $psd1 -or -not (Test-Path $psd1)) { throw 'Build the module first: scripts/build-module.sh (or run tests/Pester/run.sh)' }
+    Import-Module $psd1 -Force -ErrorAction Stop
+    $script:ModuleDir = Split-Path $psd1
+
+    function Get-FreePort {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+    }
+
+    function Wait-Until([scriptblock] $Condition, [string] $What, [int] $Seconds = 60) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $Seconds s waiting for $What" }
+            Start-Sleep -Milliseconds 200
+        }
+    }
+
+    # A real etcd member on free loopback ports.
+    $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "dokkaa-pester-$([guid]::NewGuid().ToString('N'))")
+    $clientPort = Get-FreePort
+    $peerPort = Get-FreePort
+    $script:Endpoint = "http://127.0.0.1:$clientPort"
+    $script:Etcd = Start-Process -FilePath etcd -PassThru `
+        -RedirectStandardOutput (Join-Path $Work 'etcd.out') -RedirectStandardError (Join-Path $Work 'etcd.err') `
+        -ArgumentList @('--name', 'pester', '--data-dir', (Join-Path $Work 'etcd'),
+            '--listen-client-urls', $Endpoint, '--advertise-client-urls', $Endpoint,
+            '--listen-peer-urls', "http://127.0.0.1:$peerPort", '--initial-advertise-peer-urls', "http://127.0.0.1:$peerPort",
+            '--initial-cluster', "pester=http://127.0.0.1:$peerPort")
+    Wait-Until { try { (Invoke-RestMethod "$Endpoint/health" -TimeoutSec 1).health -eq 'true' } catch { $false } } 'etcd to answer'
+
+    # A real agent when run.sh found Docker and built the test image.
+    $script:Agent = $null
+    $script:HasAgent = [bool]$env:DOKKAA_PESTER_AGENT
+    if ($HasAgent) {
+        $script:HostId = "pester$(Get-Random -Maximum 99999)"
+        $script:Agent = Start-Process -FilePath $env:DOKKAA_PESTER_AGENT -PassThru `
+            -RedirectStandardOutput (Join-Path $Work 'agent.out') -RedirectStandardError (Join-Path $Work 'agent.err') `
+            -ArgumentList @('--etcd', $Endpoint, '--host-id', $HostId, '--host-ip', '127.0.0.1', '--lease-ttl', '3s',
+                '--data-dir', (Join-Path $Work 'agent'), '--ambassador-ports', '43000-43099')
+        Wait-Until { @(Get-DokkaaHost -Cluster $Endpoint -ErrorAction SilentlyContinue).Count -gt 0 } 'the agent to register'
+    }
+
+    Connect-DokkaaCluster -Endpoint $Endpoint | Out-Null
+
+    $script:SeedNginx = '{ "image": "dokkaa/busybox:test", "scale": 1, "services": { "nginx": 80 } }'
+}
+
+AfterAll {
+    if ($HasAgent) {
+        # Let the agent stop and remove what the stories started.
+        Get-DokkaaManifest -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false -ErrorAction SilentlyContinue
+        try { Wait-Until { @(Get-DokkaaContainer -ErrorAction SilentlyContinue).Count -eq 0 } 'the containers to be removed' 60 } catch { Write-Warning $_ }
+    }
+    Disconnect-DokkaaCluster
+    if ($Agent) { Stop-Process -Id $Agent.Id -ErrorAction SilentlyContinue; $Agent.WaitForExit(10000) | Out-Null }
+    if ($Etcd) { Stop-Process -Id $Etcd.Id -ErrorAction SilentlyContinue; $Etcd.WaitForExit(10000) | Out-Null }
+    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
+    Remove-Module Dokkaa -ErrorAction SilentlyContinue
+}
+
+Describe 'The module' {
+    It 'exports exactly the cmdlets of its manifest, all with approved verbs' {
+        $exported = (Get-Command -Module Dokkaa).Name | Sort-Object
+        $declared = (Import-PowerShellDataFile (Join-Path $ModuleDir 'Dokkaa.psd1')).CmdletsToExport | Sort-Object
+        $exported | Should -Be $declared
+        $approved = (Get-Verb).Verb
+        foreach ($command in Get-Command -Module Dokkaa) { $approved | Should -Contain $command.Verb }
+    }
+
+    It 'has help with examples for <_>' -ForEach $Cmdlets {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        # The synopsis of docs/cmdlets/<name>.md, not the generated syntax line: Get-Help found the MAML.
+        $page = Get-Content -Raw (Join-Path $Root 'docs' 'cmdlets' "$_.md")
+        $help.Synopsis | Should -Be ([regex]::Match($page, '## SYNOPSIS\r?\n(.+?)\r?\n').Groups[1].Value)
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'shows about_Dokkaa' {
+        (Get-Help about_Dokkaa | Out-String) | Should -Match 'Set-DokkaaManifest'
+    }
+
+    It 'has default table views for what the cmdlets output' {
+        foreach ($type in 'Dokkaa.Core.Operations.ManifestInfo', 'Dokkaa.Core.Operations.ContainerInfo', 'Dokkaa.Core.Operations.HostInfo',
+            'Dokkaa.Core.Operations.ManifestStatusInfo', 'Dokkaa.Core.Discovery.ServiceEndpoint', 'Dokkaa.PowerShell.DokkaaCluster') {
+            Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty
+        }
+    }
+}
+
+Describe 'Choosing the cluster' {
+    It 'uses the connected cluster, and says so' {
+        $cluster = Get-DokkaaCluster
+        $cluster.Source | Should -Be 'Session'
+        $cluster.Endpoints | Should -Be @($Endpoint)
+    }
+
+    It 'falls back to $env:DOKKAA_ETCD after Disconnect-DokkaaCluster' {
+        $saved = $env:DOKKAA_ETCD
+        try {
+            Disconnect-DokkaaCluster
+            $env:DOKKAA_ETCD = $Endpoint
+            (Get-DokkaaCluster).Source | Should -Be 'Environment'
+            { Get-DokkaaManifest -ErrorAction Stop } | Should -Not -Throw
+        }
+        finally {
+            $env:DOKKAA_ETCD = $saved
+            Connect-DokkaaCluster -Endpoint $Endpoint | Out-Null
+        }
+    }
+
+    It 'takes -Cluster as a URL string' {
+        { Get-DokkaaHost -Cluster $Endpoint -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'reports an unreachable cluster as DokkaaClusterUnreachable' {
+        $dead = "http://127.0.0.1:$(Get-FreePort)"
+        { Connect-DokkaaCluster -Endpoint $dead -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaClusterUnreachable*'
+        { Get-DokkaaManifest -Cluster $dead -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaClusterUnreachable*'
+        (Get-DokkaaCluster).Endpoints | Should -Be @($Endpoint)
+    }
+}
+
+Describe 'Manifests through the pipeline' {
+    AfterEach {
+        Get-DokkaaManifest -App 'pipe*' -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false
+    }
+
+    It 'takes the PSCustomObject of ConvertFrom-Json' {
+        $change = $SeedNginx | ConvertFrom-Json | Set-DokkaaManifest -App pipe -Name nginx -PassThru
+        $change.Kind | Should -Be 'Created'
+        $stored = Get-DokkaaManifest -App pipe -Name nginx
+        $stored.Manifest.Image | Should -Be 'dokkaa/busybox:test'
+        $stored.Manifest.Services['nginx'].Port | Should -Be 80
+    }
+
+    It 'takes a hashtable, JSON text and a New-DokkaaManifest object' {
+        @{ Image = 'dokkaa/busybox:test'; Scale = 0 } | Set-DokkaaManifest -App pipe -Name table
+        $SeedNginx | Set-DokkaaManifest -App pipe -Name text
+        New-DokkaaManifest -Image dokkaa/busybox:test -Scale 0 -Service @{ web = 8080 } | Set-DokkaaManifest -App pipe -Name built
+        (Get-DokkaaManifest -App pipe).Name | Sort-Object | Should -Be @('built', 'table', 'text')
+    }
+
+    It 'takes files from Get-ChildItem, named <app>.<name>.json' {
+        $dir = New-Item -ItemType Directory -Path (Join-Path $Work "files$(Get-Random)")
+        Set-Content -Path (Join-Path $dir 'pipefiles.web.json') -Value $SeedNginx
+        Set-Content -Path (Join-Path $dir 'pipefiles.worker.json') -Value '{ "image": "dokkaa/busybox:test", "scale": 0 }'
+        Get-ChildItem $dir -Filter *.json | Set-DokkaaManifest
+        (Get-DokkaaManifest -App pipefiles).Name | Sort-Object | Should -Be @('web', 'worker')
+        Set-DokkaaManifest -Path (Join-Path $dir '*.json') -PassThru | ForEach-Object Kind | Should -Be @('Unchanged', 'Unchanged')
+    }
+
+    It 'scales through the pipeline' {
+        $SeedNginx | Set-DokkaaManifest -App pipe -Name nginx
+        '{ "image": "dokkaa/busybox:test", "scale": 0 }' | Set-DokkaaManifest -App pipe -Name other
+        Get-DokkaaManifest -App pipe | Update-DokkaaManifest -Scale 3
+        (Get-DokkaaManifest -App pipe).Manifest.Scale | Should -Be @(3, 3)
+    }
+
+    It '-WhatIf changes nothing' {
+        $SeedNginx | Set-DokkaaManifest -App pipe -Name nginx
+        $before = (Get-DokkaaManifest -App pipe -Name nginx).Revision
+        Get-DokkaaManifest -App pipe | Update-DokkaaManifest -Scale 9 -WhatIf
+        @{ image = 'dokkaa/busybox:test'; scale = 4 } | Set-DokkaaManifest -App pipe -Name nginx -WhatIf
+        Remove-DokkaaManifest -App pipe -Name nginx -WhatIf
+        $after = Get-DokkaaManifest -App pipe -Name nginx
+        $after.Revision | Should -Be $before
+        $after.Manifest.Scale | Should -Be 1
+        { @{ image = 'dokkaa/busybox:test' } | Set-DokkaaManifest -App pipe -Name never -WhatIf } | Should -Not -Throw
+        Get-DokkaaManifest -App pipe -Name never -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'refuses bad input with the documented ErrorIds' {
+        { @{ image = 'nginx'; services = @{ nginx = 70000 } } | Set-DokkaaManifest -App pipe -Name bad -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DokkaaManifestInvalid*' -ExpectedMessage '*$.services.nginx: port 70000 is out of range 1-65535*'
+        { $SeedNginx | Set-DokkaaManifest -App Pipe -Name bad -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaNameInvalid*'
+        { $SeedNginx | Set-DokkaaManifest -Name noapp -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaNameInvalid*'
+        { Get-DokkaaManifest -App pipe -Name absent -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaManifestNotFound*'
+        { Remove-DokkaaManifest -App pipe -Name absent -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaManifestNotFound*'
+        { Update-DokkaaManifest -App pipe -Name absent -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaNothingToUpdate*'
+        { New-DokkaaManifest -Image nginx -Scale -1 -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaManifestInvalid*'
+        Get-DokkaaManifest -App pipe -Name bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'puts the error category on the record' {
+        @{ image = 'nginx'; scale = -1 } | Set-DokkaaManifest -App pipe -Name bad -ErrorAction SilentlyContinue -ErrorVariable failures
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        Get-DokkaaManifest -App pipe -Name absent -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'reports a concurrent change as DokkaaConflict' {
+        $SeedNginx | Set-DokkaaManifest -App pipe -Name nginx
+        $read = Get-DokkaaManifest -App pipe -Name nginx
+        Update-DokkaaManifest -App pipe -Name nginx -Scale 2
+        { $read | Update-DokkaaManifest -Scale 5 -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaConflict*'
+        (Get-DokkaaManifest -App pipe -Name nginx).Manifest.Scale | Should -Be 2
+    }
+
+    It 'tests manifests offline' {
+        Test-DokkaaManifest $SeedNginx | Should -BeTrue
+        Test-DokkaaManifest @{ image = 'nginx'; scale = -1 } -ErrorAction SilentlyContinue | Should -BeFalse
+        $detail = Test-DokkaaManifest @{ image = 'nginx'; scale = -1 } -Detailed
+        $detail.Errors[0].Path | Should -Be '$.scale'
+    }
+}
+
+Describe 'Tab completion' {
+    BeforeAll {
+        '{ "image": "dokkaa/busybox:test", "scale": 0 }' | Set-DokkaaManifest -App completeme -Name alpha
+        '{ "image": "dokkaa/busybox:test", "scale": 0 }' | Set-DokkaaManifest -App completeme -Name beta
+    }
+    AfterAll { Get-DokkaaManifest -App completeme | Remove-DokkaaManifest -Confirm:$false }
+
+    It 'completes -App and -Name from the live cluster' {
+        $line = 'Get-DokkaaManifest -App complet'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'completeme'
+        $line = 'Remove-DokkaaManifest -App completeme -Name b'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('beta')
+    }
+
+    It 'offers nothing, quickly, when the cluster does not answer' {
+        $line = "Get-DokkaaManifest -Cluster http://127.0.0.1:$(Get-FreePort) -App com"
+        $elapsed = Measure-Command { $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length }
+        $result.CompletionMatches.CompletionText | Should -Not -Contain 'completeme'
+        $elapsed.TotalSeconds | Should -BeLessThan 3
+    }
+}
+
+Describe 'Waiting' {
+    It 'times out with what is missing when no agent reports' -Skip:$HasAgent {
+        '{ "image": "dokkaa/busybox:test", "scale": 2 }' | Set-DokkaaManifest -App waitnone -Name web
+        try {
+            $status = Get-DokkaaStatus -App waitnone -Name web
+            $status.Pending | Should -Be 2
+            $status.Errors | Should -Contain 'no agent has reported on this manifest yet'
+
+            { Wait-DokkaaManifest -App waitnone -Name web -Timeout 1 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'DokkaaTimeout*' -ExpectedMessage '*0 of 2 running*'
+        }
+        finally { Remove-DokkaaManifest -App waitnone -Name web -Confirm:$false }
+    }
+
+    It 'stops promptly when the pipeline is stopped (Ctrl+C)' {
+        '{ "image": "dokkaa/missing:none", "scale": 1 }' | Set-DokkaaManifest -App waitstop -Name web
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Join-Path $ModuleDir 'Dokkaa.psd1')'; Wait-DokkaaManifest -App waitstop -Name web -Timeout 600 -Cluster '$Endpoint'")
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Seconds 2
+            $elapsed = Measure-Command { $ps.Stop() }
+            $elapsed.TotalSeconds | Should -BeLessThan 3
+            $async.IsCompleted | Should -BeTrue
+        }
+        finally {
+            $ps.Dispose()
+            Remove-DokkaaManifest -App waitstop -Name web -Confirm:$false
+        }
+    }
+}
+
+Describe 'Operator story with a real agent' -Skip:(-not $HasAgent) {
+    AfterAll {
+        Get-DokkaaManifest -App story -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false
+    }
+
+    It 'deploys from ConvertFrom-Json and waits until it runs' {
+        $status = $SeedNginx | ConvertFrom-Json | Set-DokkaaManifest -App story -Name nginx -PassThru | Wait-DokkaaManifest -Timeout 120
+        $status.Converged | Should -BeTrue
+        $container = Get-DokkaaContainer -App story -Name nginx
+        $container.State | Should -Be 'Running'
+        $container.ContainerName | Should -Be 'story---nginx'
+        $container.Host | Should -Be $HostId
+        (Get-DokkaaStatus -App story -Name nginx).Converged | Should -BeTrue
+    }
+
+    It 'resolves the service to an endpoint that answers' {
+        $endpoint = Resolve-DokkaaService nginx.story
+        $endpoint.Port | Should -BeGreaterThan 0
+        (Invoke-WebRequest "http://127.0.0.1:$($endpoint.Port)/" -TimeoutSec 5).Content.Trim() | Should -Be 'ok'
+    }
+
+    It 'scales through the pipeline and converges' {
+        Get-DokkaaManifest -App story | Update-DokkaaManifest -Scale 2 -PassThru | Wait-DokkaaManifest -Timeout 120 | ForEach-Object Running | Should -Be 2
+        (Get-DokkaaContainer -App story -Name nginx).Count | Should -Be 2
+        @(Resolve-DokkaaService nginx -App story).Count | Should -Be 2
+        (Get-DokkaaHost -Name $HostId).Instances | Should -Be 2
+    }
+
+    It 'times out naming the agent''s error for an image that cannot be pulled' {
+        '{ "image": "dokkaa/missing:none", "scale": 1 }' | Set-DokkaaManifest -App story -Name broken
+        { Wait-DokkaaManifest -App story -Name broken -Timeout 15 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DokkaaTimeout*' -ExpectedMessage '*0 of 1 running*'
+    }
+
+    It 'removes the manifest and the agent removes the containers' {
+        Get-DokkaaManifest -App story | Remove-DokkaaManifest -Confirm:$false
+        Wait-Until { @(Get-DokkaaContainer -App story).Count -eq 0 } 'the story containers to go' 60
+        Resolve-DokkaaService nginx -App story -ErrorAction SilentlyContinue -ErrorVariable notFound
+        $notFound[0].FullyQualifiedErrorId | Should -BeLike 'DokkaaServiceNotFound*'
+    }
+}
