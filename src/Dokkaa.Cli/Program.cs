@@ -21,5 +21,6 @@ internal static class Program
         ClusterCommands.Status(),
         ClusterCommands.Resolve(),
         ClusterCommands.Wait(),
+        Dev.DevCommands.Dev(),
     };
 }
