@@ -55,9 +55,9 @@ public static class AgentLauncher
             yield return onPath;
     }
 
+    /// <summary>The agent and its arguments; <see cref="NetworkSetup.InNamespaceAsync"/> runs it in the host's namespace.</summary>
     public static IReadOnlyList<string> Command(DevClusterState state, DevHost host) => new[]
     {
-        "nsenter", $"--net={NetworkSetup.NetnsPath(host.Namespace)}",
         state.Agent,
         "--etcd", string.Join(',', state.Etcd.Endpoints),
         "--docker", host.DockerSocket,
@@ -67,10 +67,11 @@ public static class AgentLauncher
         "--lease-ttl", state.LeaseTtl,
     };
 
-    public static Task<int> StartAsync(DevClusterState state, DevHost host, CancellationToken cancellationToken = default)
+    public static async Task<int> StartAsync(DevClusterState state, DevHost host, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(host.AgentDataDir);
-        return Sys.StartDetachedAsync(Command(state, host), host.AgentLog, cancellationToken);
+        var command = await NetworkSetup.InNamespaceAsync(host.Namespace, Command(state, host)).ConfigureAwait(false);
+        return await Sys.StartDetachedAsync(command, host.AgentLog, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -125,12 +125,14 @@ public sealed class DevCluster
         state.Save(statePath);
 
         _out.WriteLine("docker: one dockerd per namespace");
+        var tripwire = MachineTripwire.Arm();
         foreach (var host in state.Hosts)
-            host.DockerPid = await DockerDaemonLauncher.StartAsync(host, cancellationToken).ConfigureAwait(false);
+            host.DockerPid = await DockerDaemonLauncher.StartAsync(state, host, cancellationToken).ConfigureAwait(false);
         state.Save(statePath);
 
         await EtcdClusterLauncher.WaitHealthyAsync(state, EtcdTimeout, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(state.Hosts.Select(h => DockerDaemonLauncher.WaitReadyAsync(h, DockerTimeout, cancellationToken))).ConfigureAwait(false);
+        tripwire.Check("the hosts' dockerds started");
 
         _out.WriteLine($"agents: {state.Agent} (lease ttl {state.LeaseTtl})");
         foreach (var host in state.Hosts)
@@ -176,10 +178,11 @@ public sealed class DevCluster
 
         var unmounted = await HostCleanup.UnmountUnderAsync(new[] { workDir, runDir }, cancellationToken).ConfigureAwait(false);
         // Veths first: deleting one end removes the pair at once, whereas a namespace is freed asynchronously.
+        var existing = await NetworkSetup.LinksAsync().ConfigureAwait(false);
         var links = (state?.Hosts.Select(h => h.Veth) ?? Array.Empty<string>())
-            .Concat(NetworkSetup.Links($"dk-{name}-"))
+            .Concat(existing.Keys.Where(l => l.StartsWith($"dk-{name}-", StringComparison.Ordinal)))
             .Append(state?.Bridge ?? DevPlan.BridgeName(name))
-            .Distinct(StringComparer.Ordinal).Where(NetworkSetup.LinkExists).ToList();
+            .Distinct(StringComparer.Ordinal).Where(existing.ContainsKey).ToList();
         foreach (var link in links)
             await NetworkSetup.DeleteLinkAsync(link).ConfigureAwait(false);
         foreach (var netns in namespaces)
@@ -195,8 +198,7 @@ public sealed class DevCluster
 
         if (statePath is not null)
             File.Delete(statePath);
-        DeleteIfEmpty(DevPlan.RunRoot);
-        DeleteIfEmpty(DevPlan.WorkRoot);
+        DeleteEmptyRoots();
 
         _out.WriteLine($"removed dev cluster \"{name}\": {killed} processes killed, {unmounted} mounts, {namespaces.Count} namespaces, " +
             $"{links.Count} links, {rules} iptables rules, {cgroups} cgroups, {workDir} and {runDir}");
@@ -211,7 +213,7 @@ public sealed class DevCluster
         var found = new List<string>();
         var workDir = state?.WorkDir ?? DevPlan.WorkDir(name);
         var runDir = state?.RunDir ?? DevPlan.RunDir(name);
-        found.AddRange(NetworkSetup.Links($"dk-{name}-").Select(l => $"link {l}"));
+        found.AddRange((await NetworkSetup.LinksAsync($"dk-{name}-").ConfigureAwait(false)).Select(l => $"link {l}"));
         found.AddRange((await NetworkSetup.NamespacesAsync(DevPlan.HostPrefix(name)).ConfigureAwait(false)).Select(n => $"network namespace {n}"));
         found.AddRange((await NetworkSetup.IptablesRulesAsync(name).ConfigureAwait(false)).Select(r => $"iptables rule {r}"));
         found.AddRange(new[] { workDir, runDir }.Where(Directory.Exists).Select(d => $"directory {d}"));
@@ -299,9 +301,11 @@ public sealed class DevCluster
         {
             // Whatever survived of the old daemon (containerd, shims) goes first, as after a crash.
             await HostCleanup.KillHostAsync(host.Namespace, cancellationToken).ConfigureAwait(false);
-            host.DockerPid = await DockerDaemonLauncher.StartAsync(host, cancellationToken).ConfigureAwait(false);
+            var tripwire = MachineTripwire.Arm();
+            host.DockerPid = await DockerDaemonLauncher.StartAsync(state, host, cancellationToken).ConfigureAwait(false);
             state.Save(statePath);
             await DockerDaemonLauncher.WaitReadyAsync(host, DockerTimeout, cancellationToken).ConfigureAwait(false);
+            tripwire.Check($"the dockerd of {host.Name} started");
             _out.WriteLine($"{host.Name}: dockerd started, pid {host.DockerPid}");
         }
 
@@ -317,7 +321,7 @@ public sealed class DevCluster
 
         host.AgentPid = await AgentLauncher.StartAsync(state, host, cancellationToken).ConfigureAwait(false);
         state.Save(statePath);
-        if (NetworkSetup.IsLinkUp(host.Veth) && since > 0)
+        if (await NetworkSetup.LinkStateAsync(host.Veth).ConfigureAwait(false) == "up" && since > 0)
         {
             await AgentLauncher.WaitRegisteredAsync(state, new[] { host }, since, AgentTimeout, cancellationToken).ConfigureAwait(false);
             _out.WriteLine($"{host.Name}: agent started, pid {host.AgentPid}, registered");
@@ -359,6 +363,13 @@ public sealed class DevCluster
         state.Save(statePath);
         await EtcdClusterLauncher.WaitAnsweringAsync(member, EtcdTimeout, cancellationToken).ConfigureAwait(false);
         _out.WriteLine($"{member.Name}: started (pid {member.Pid})");
+    }
+
+    /// <summary>/run/dokkaa-dev and /var/lib/dokkaa-dev go too once the last cluster (and state file) in them is gone.</summary>
+    public static void DeleteEmptyRoots()
+    {
+        DeleteIfEmpty(DevPlan.RunRoot);
+        DeleteIfEmpty(DevPlan.WorkRoot);
     }
 
     private static void DeleteIfEmpty(string dir)

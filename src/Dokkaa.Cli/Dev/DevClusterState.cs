@@ -141,9 +141,15 @@ public sealed class DevHost
 
     public required string DockerLog { get; set; }
 
-    public required string Bip { get; set; }
+    /// <summary>
+    /// The bridge the host's containers attach to, made by <c>dokkaa dev up</c> inside the namespace and given to
+    /// dockerd with <c>--bridge</c>: not called docker0, so that no dockerd of the cluster ever creates or deletes a
+    /// docker0 (dockerd deletes "docker0" by name in some restart paths).
+    /// </summary>
+    public required string ContainerBridge { get; set; }
 
-    public required string AddressPool { get; set; }
+    /// <summary>Its address (the containers' gateway), e.g. 10.214.1.1/24: distinct per host.</summary>
+    public required string ContainerBridgeAddress { get; set; }
 
     public required string CgroupParent { get; set; }
 

@@ -12,6 +12,8 @@ namespace Dokkaa.Cli.Dev;
 /// </summary>
 public static class DevCommands
 {
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(5);
+
     public static readonly Option<string> State = new("--state")
     {
         Description = "The cluster's state file (default: $DOKKAA_DEV_STATE or /var/lib/dokkaa-dev/dev.json).",
@@ -39,7 +41,7 @@ public static class DevCommands
         var hosts = new Option<int>("--hosts") { Description = "Number of hosts (h1..hN).", DefaultValueFactory = _ => 3 };
         var name = new Option<string>("--name") { Description = "Cluster name (1-6 of a-z0-9); names the bridge dk-NAME-br, namespaces dk-NAME-hN and directories.", DefaultValueFactory = _ => DevPlan.DefaultName };
         var subnet = new Option<string>("--subnet") { Description = "Private network of the bridge (.1) and the hosts (.11, .12, ...).", DefaultValueFactory = _ => DevPlan.DefaultSubnet };
-        var containerSubnet = new Option<string>("--container-subnet") { Description = "Carved into two /24s per host for its docker0 (--bip) and address pool.", DefaultValueFactory = _ => DevPlan.DefaultContainerSubnet };
+        var containerSubnet = new Option<string>("--container-subnet") { Description = "Host N's containers get its N-th /24 (bridge dk0 in the namespace, dockerd --bridge dk0).", DefaultValueFactory = _ => DevPlan.DefaultContainerSubnet };
         var etcdMembers = new Option<int>("--etcd-members") { Description = "etcd cluster size: 1, 3 or 5.", DefaultValueFactory = _ => 3 };
         var etcdPort = new Option<int>("--etcd-port") { Description = "First etcd port on the bridge address: member i listens on PORT+2(i-1) (client) and the next (peer).", DefaultValueFactory = _ => DevPlan.DefaultEtcdPort };
         var leaseTtl = new Option<string>("--lease-ttl") { Description = "The agents' --lease-ttl (failover time of a dead host).", DefaultValueFactory = _ => "10s" };
@@ -68,7 +70,7 @@ public static class DevCommands
                 KeepOnFailure = result.GetValue(keep),
             }, ct).ConfigureAwait(false);
             Console.WriteLine($"dev cluster \"{state.Name}\" is up; state {Path.GetFullPath(statePath)}, logs {state.LogDir}");
-            WriteHosts(state);
+            await WriteHostsAsync(state).ConfigureAwait(false);
             Console.WriteLine();
             Console.WriteLine($"  export DOKKAA_ETCD={string.Join(',', state.Etcd.Endpoints)}");
             Console.WriteLine($"  docker -H {state.Hosts[0].DockerSocket} ps");
@@ -87,6 +89,7 @@ public static class DevCommands
         {
             var statePath = Path.GetFullPath(result.GetValue(State)!);
             var cluster = new DevCluster(Console.Out);
+            using var stateLock = await DevStateLock.AcquireAsync(statePath, LockTimeout, ct).ConfigureAwait(false);
             DevClusterState? state = null;
             try
             {
@@ -107,6 +110,8 @@ public static class DevCommands
                 await cluster.TeardownAsync(clusterName, null, File.Exists(statePath) ? statePath : null, ct).ConfigureAwait(false);
             }
 
+            stateLock.Release(delete: true);
+            DevCluster.DeleteEmptyRoots();
             return 0;
         }));
         return command;
@@ -146,6 +151,7 @@ public static class DevCommands
         command.SetAction((result, ct) => RunAsync(async () =>
         {
             var statePath = result.GetValue(State)!;
+            using var stateLock = await DevStateLock.AcquireAsync(statePath, LockTimeout, ct).ConfigureAwait(false);
             await new DevCluster(Console.Out).RestartAsync(DevClusterState.Load(statePath), statePath, result.GetValue(host)!, ct).ConfigureAwait(false);
             return 0;
         }));
@@ -187,6 +193,7 @@ public static class DevCommands
             var leader = EtcdClusterLauncher.Leader(members);
             if (CliContext.Json(result))
             {
+                var links = await NetworkSetup.LinksAsync().ConfigureAwait(false);
                 Json.Write(Console.Out, new
                 {
                     StatePath = Path.GetFullPath(statePath),
@@ -194,7 +201,7 @@ public static class DevCommands
                     Hosts = state.Hosts.Select(h => new
                     {
                         h.Name,
-                        Link = LinkState(h),
+                        Link = LinkState(links, h),
                         DockerAlive = ProcessTable.IsAlive(h.DockerPid, DockerDaemonLauncher.Comm),
                         AgentAlive = ProcessTable.IsAlive(h.AgentPid, AgentLauncher.Comm),
                     }),
@@ -206,7 +213,7 @@ public static class DevCommands
             Console.WriteLine($"dev cluster \"{state.Name}\" (state {Path.GetFullPath(statePath)}, lease ttl {state.LeaseTtl}, logs {state.LogDir})");
             Console.WriteLine($"bridge {state.Bridge} {state.BridgeAddress} ({state.Subnet})");
             Console.WriteLine();
-            WriteHosts(state);
+            await WriteHostsAsync(state).ConfigureAwait(false);
             Console.WriteLine();
             Table.Write(Console.Out, new[] { "MEMBER", "CLIENT URL", "PID", "PROCESS", "ANSWERS", "LEADER" }, state.Etcd.Members.Select(m =>
             {
@@ -246,6 +253,7 @@ public static class DevCommands
         start.SetAction((result, ct) => RunAsync(async () =>
         {
             var statePath = result.GetValue(State)!;
+            using var stateLock = await DevStateLock.AcquireAsync(statePath, LockTimeout, ct).ConfigureAwait(false);
             await new DevCluster(Console.Out).EtcdStartAsync(DevClusterState.Load(statePath), statePath, result.GetValue<string>("member")!, ct).ConfigureAwait(false);
             return 0;
         }));
@@ -271,17 +279,20 @@ public static class DevCommands
 
     private static DevClusterState LoadState(ParseResult result) => DevClusterState.Load(result.GetValue(State)!);
 
-    private static string LinkState(DevHost host) =>
-        !NetworkSetup.LinkExists(host.Veth) ? "missing" : NetworkSetup.IsLinkUp(host.Veth) ? "up" : "down (partitioned)";
+    private static string LinkState(IReadOnlyDictionary<string, bool> links, DevHost host) =>
+        !links.TryGetValue(host.Veth, out var up) ? "missing" : up ? "up" : "down (partitioned)";
 
-    private static void WriteHosts(DevClusterState state) =>
+    private static async Task WriteHostsAsync(DevClusterState state)
+    {
+        var links = await NetworkSetup.LinksAsync().ConfigureAwait(false);
         Table.Write(Console.Out, new[] { "HOST", "ADDRESS", "NAMESPACE", "LINK", "DOCKERD", "AGENT", "DOCKER" }, state.Hosts.Select(h => (IReadOnlyList<string>)new[]
         {
-            h.Name, h.Address, h.Namespace, LinkState(h),
+            h.Name, h.Address, h.Namespace, LinkState(links, h),
             $"{h.DockerPid} {(ProcessTable.IsAlive(h.DockerPid, DockerDaemonLauncher.Comm) ? "alive" : "dead")}",
             $"{h.AgentPid} {(ProcessTable.IsAlive(h.AgentPid, AgentLauncher.Comm) ? "alive" : "dead")}",
             h.DockerSocket,
         }));
+    }
 
     /// <summary>Dev cluster errors become one clear message and exit code 1.</summary>
     private static async Task<int> RunAsync(Func<Task<int>> action)

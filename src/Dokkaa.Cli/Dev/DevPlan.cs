@@ -86,8 +86,8 @@ public sealed partial class DevPlan
         if (net.Size < (ulong)(HostAddressOffset + hosts + 2))
             throw new DevException($"--subnet: {net} is too small for {hosts} hosts (the bridge is .1, hosts start at .{HostAddressOffset + 1})");
         var containers = Ipv4Network.Parse(containerSubnet, "--container-subnet");
-        if (containers.PrefixLength > 23 || (1UL << (24 - containers.PrefixLength)) < (ulong)(2 * hosts + 2))
-            throw new DevException($"--container-subnet: {containers} is too small: each host takes two /24s (its docker0 and its address pool)");
+        if (containers.PrefixLength > 24 || (1UL << (24 - containers.PrefixLength)) < (ulong)(hosts + 1))
+            throw new DevException($"--container-subnet: {containers} is too small: host N takes its N-th /24 for its container bridge");
         if (net.Overlaps(containers))
             throw new DevException($"--subnet {net} and --container-subnet {containers} overlap");
         return new DevPlan(name, hosts, net, containers, etcdMembers, etcdPort, leaseTtl);
@@ -99,9 +99,10 @@ public sealed partial class DevPlan
 
     public string BridgeAddress => Subnet.Address(1);
 
-    public string Bip(int n) => $"{ContainerSubnet.Subnet(24, (ulong)(2 * n)).Address(1)}/24";
+    public const string ContainerBridgeName = "dk0";
 
-    public string AddressPool(int n) => $"base={ContainerSubnet.Subnet(24, (ulong)(2 * n + 1))},size=26";
+    /// <summary>Host N's container bridge address: .1 of the N-th /24 of the container subnet.</summary>
+    public string ContainerBridgeAddress(int n) => $"{ContainerSubnet.Subnet(24, (ulong)n).Address(1)}/24";
 
     public string EtcdClientUrl(int member) => string.Create(CultureInfo.InvariantCulture, $"http://{BridgeAddress}:{EtcdPort + 2 * (member - 1)}");
 
@@ -158,8 +159,8 @@ public sealed partial class DevPlan
                     DockerPidFile = Path.Combine(hostRun, "docker.pid"),
                     DockerConfig = Path.Combine(hostWork, "daemon.json"),
                     DockerLog = Path.Combine(logs, $"{host}-dockerd.log"),
-                    Bip = Bip(n),
-                    AddressPool = AddressPool(n),
+                    ContainerBridge = ContainerBridgeName,
+                    ContainerBridgeAddress = ContainerBridgeAddress(n),
                     CgroupParent = "/" + CgroupPrefix(Name) + n.ToString(CultureInfo.InvariantCulture),
                     AgentDataDir = Path.Combine(hostWork, "agent"),
                     AgentLog = Path.Combine(logs, $"{host}-agent.log"),

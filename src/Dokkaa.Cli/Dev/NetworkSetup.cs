@@ -11,30 +11,41 @@ namespace Dokkaa.Cli.Dev;
 /// </summary>
 public static class NetworkSetup
 {
-    private const string SysClassNet = "/sys/class/net";
-
     public static string NetnsPath(string netns) => $"/var/run/netns/{netns}";
 
-    public static bool LinkExists(string name) => Directory.Exists(Path.Combine(SysClassNet, name));
-
-    /// <summary>Administratively up (IFF_UP); partition takes the host side of a veth down.</summary>
-    public static bool IsLinkUp(string name)
+    /// <summary>
+    /// The links of the namespace this command runs in, and whether each is administratively up, from
+    /// <c>ip -o link</c> (not /sys/class/net, which shows the namespace sysfs was mounted in, not ours).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, bool>> LinksAsync()
     {
-        try
+        var output = await Sys.CheckAsync("ip", "-o", "link", "show").ConfigureAwait(false);
+        var links = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            var flags = File.ReadAllText(Path.Combine(SysClassNet, name, "flags")).Trim();
-            return (Convert.ToInt32(flags, 16) & 1) == 1;
+            // "7: dk-dev-h1@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 ..."
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 3)
+                continue;
+            var name = fields[1].TrimEnd(':');
+            var at = name.IndexOf('@', StringComparison.Ordinal);
+            if (at > 0)
+                name = name[..at];
+            var flags = fields[2].Trim('<', '>').Split(',');
+            links[name] = flags.Contains("UP", StringComparer.Ordinal);
         }
-        catch (IOException)
-        {
-            return false;
-        }
+
+        return links;
     }
 
-    public static IReadOnlyList<string> Links(string prefix) =>
-        Directory.Exists(SysClassNet)
-            ? Directory.EnumerateFileSystemEntries(SysClassNet).Select(Path.GetFileName).OfType<string>().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
-            : Array.Empty<string>();
+    public static async Task<IReadOnlyList<string>> LinksAsync(string prefix) =>
+        (await LinksAsync().ConfigureAwait(false)).Keys.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+
+    public static async Task<bool> LinkExistsAsync(string name) => (await LinksAsync().ConfigureAwait(false)).ContainsKey(name);
+
+    /// <summary>up, down (partitioned: the host side of its veth is down) or missing.</summary>
+    public static async Task<string> LinkStateAsync(string name) =>
+        (await LinksAsync().ConfigureAwait(false)).TryGetValue(name, out var up) ? (up ? "up" : "down") : "missing";
 
     public static async Task<IReadOnlyList<string>> NamespacesAsync(string prefix)
     {
@@ -167,7 +178,7 @@ public static class NetworkSetup
         return tokens;
     }
 
-    /// <summary>Namespace, veth pair into the bridge, address, loopback and default route via the bridge.</summary>
+    /// <summary>Namespace, veth pair into the bridge, address, loopback, default route via the bridge, and the container bridge.</summary>
     public static async Task CreateHostAsync(DevClusterState state, DevHost host)
     {
         var prefix = Ipv4Network.Parse(state.Subnet, "subnet").PrefixLength.ToString(CultureInfo.InvariantCulture);
@@ -178,6 +189,29 @@ public static class NetworkSetup
         await Sys.CheckAsync("ip", "-n", host.Namespace, "link", "set", "lo", "up").ConfigureAwait(false);
         await Sys.CheckAsync("ip", "-n", host.Namespace, "link", "set", "eth0", "up").ConfigureAwait(false);
         await Sys.CheckAsync("ip", "-n", host.Namespace, "route", "add", "default", "via", state.BridgeAddress).ConfigureAwait(false);
+        await Sys.CheckAsync("ip", "-n", host.Namespace, "link", "add", host.ContainerBridge, "type", "bridge").ConfigureAwait(false);
+        await Sys.CheckAsync("ip", "-n", host.Namespace, "addr", "add", host.ContainerBridgeAddress, "dev", host.ContainerBridge).ConfigureAwait(false);
+        await Sys.CheckAsync("ip", "-n", host.Namespace, "link", "set", host.ContainerBridge, "up").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The command that runs <paramref name="command"/> inside the named namespace: <c>nsenter --net</c>, then a
+    /// check that the process really is in that namespace before it execs the program (same pid). A dockerd
+    /// started in the machine's own namespace by mistake would delete and re-create the machine's docker0 and
+    /// flush the machine's DOCKER iptables chains, so this is checked twice: here (the namespace file must be a
+    /// namespace other than the machine's) and in the started process itself (exit 97 if not).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> InNamespaceAsync(string netns, IReadOnlyList<string> command)
+    {
+        var path = NetnsPath(netns);
+        var inode = (await Sys.CheckAsync("stat", "-L", "-c", "%i", path).ConfigureAwait(false)).Trim();
+        // The namespace this command runs in (normally the machine's; /proc/1/ns may not be readable).
+        var machine = (await Sys.CheckAsync("stat", "-L", "-c", "%i", "/proc/self/ns/net").ConfigureAwait(false)).Trim();
+        if (inode.Length == 0 || inode == machine)
+            throw new DevException($"{path} is not a network namespace of its own (inode {inode}, this command's is {machine}); refusing to start {command[0]} there");
+        var guard = "want=$1; shift; have=$(stat -L -c %i /proc/self/ns/net); " +
+            "if [ \"$have\" != \"$want\" ]; then echo \"dokkaa dev: refusing to start $1 in network namespace $have instead of $want\" >&2; exit 97; fi; exec \"$@\"";
+        return new[] { "nsenter", $"--net={path}", "sh", "-c", guard, "sh", inode }.Concat(command).ToList();
     }
 
     /// <summary>Partition (down) or heal (up): the host side of the host's veth.</summary>
@@ -199,10 +233,10 @@ public static class NetworkSetup
 
     public static async Task DeleteLinkAsync(string name)
     {
-        if (!LinkExists(name))
+        if (!await LinkExistsAsync(name).ConfigureAwait(false))
             return;
         var result = await Sys.RunAsync("ip", "link", "del", name).ConfigureAwait(false);
-        if (!result.Ok && LinkExists(name))
+        if (!result.Ok && await LinkExistsAsync(name).ConfigureAwait(false))
             throw new DevException($"could not delete link {name}: {result.StdErr.Trim()}");
     }
 }

@@ -54,9 +54,19 @@ public static class ProcessTable
         }
     }
 
-    /// <summary>Processes whose command line mentions <paramref name="text"/> (e.g. a data directory of ours).</summary>
+    /// <summary>The programs a dev cluster runs (comm is at most 15 characters: containerd-shim-runc-v2 shows as containerd-shim).</summary>
+    public static readonly IReadOnlySet<string> ClusterPrograms = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "etcd", "dockerd", DockerDaemonLauncher.Comm, "containerd", "containerd-shim", "docker-proxy", "dokkaa-agent", "nsenter", "setsid",
+    };
+
+    /// <summary>
+    /// Processes of the dev cluster's programs whose command line mentions <paramref name="text"/> (e.g. a data
+    /// directory of ours). Only those programs: a shell or a tail that happens to name one of our files is not ours.
+    /// </summary>
     public static IReadOnlyList<int> WithCommandLineContaining(string text) =>
-        All().Where(p => p != Environment.ProcessId && IsAlive(p) && CommandLine(p).Contains(text, StringComparison.Ordinal)).ToList();
+        All().Where(p => p != Environment.ProcessId && IsAlive(p) && Comm(p) is { } comm && ClusterPrograms.Contains(comm)
+            && CommandLine(p).Contains(text, StringComparison.Ordinal)).ToList();
 
     /// <summary>The pids in a named network namespace (<c>ip netns pids</c>) and all their descendants.</summary>
     public static async Task<IReadOnlySet<int>> HostTreeAsync(string netns, CancellationToken cancellationToken = default)
