@@ -227,6 +227,9 @@ public sealed class DevCluster
     /// <summary>Copies images from the machine's Docker daemon into every host's daemon (docker save | docker load).</summary>
     public async Task<int> LoadAsync(DevClusterState state, IReadOnlyList<string> images, string from, CancellationToken cancellationToken = default)
     {
+        // The machine's daemon may be restarting (tests do that); give it a minute before calling the image missing.
+        await Deadline.UntilAsync(async () => (await Sys.RunAsync("docker", new[] { "-H", from, "version" }, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false)).Ok,
+            $"the Docker daemon at {from} to answer (start it: `dockerd >/tmp/dockerd.log 2>&1 &`)", TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         foreach (var image in images)
         {
             var inspect = await Sys.RunAsync("docker", new[] { "-H", from, "image", "inspect", "--format", "{{.Id}}", image }, cancellationToken: cancellationToken).ConfigureAwait(false);

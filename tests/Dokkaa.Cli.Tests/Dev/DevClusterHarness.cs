@@ -217,6 +217,8 @@ public sealed class DevClusterHarness : IAsyncDisposable
     /// <summary>Builds the test image in the machine's daemon if it is not there (offline, from busybox-static).</summary>
     public static async Task EnsureTestImageAsync()
     {
+        // Other test assemblies restart the machine's dockerd; wait for it rather than fail.
+        await Poll.UntilAsync(async () => (await ProcessRunner.RunAsync("docker", "version")).ExitCode == 0, "the machine's dockerd to answer", TimeSpan.FromSeconds(60));
         if ((await ProcessRunner.RunAsync("docker", "image", "inspect", TestImage)).ExitCode == 0)
             return;
         var build = await ProcessRunner.RunAsync("bash", new[] { Path.Combine(RepoPaths.Root, "scripts", "images", "build-test-image.sh") }, timeout: TimeSpan.FromMinutes(2));
