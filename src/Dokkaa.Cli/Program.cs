@@ -24,5 +24,6 @@ internal static class Program
         MoveCommands.Drain(),
         MoveCommands.Undrain(),
         MoveCommands.Rebalance(),
+        Dev.DevCommands.Dev(),
     };
 }

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Dokkaa.Cli.Dev;
+
+/// <summary>
+/// A real etcd cluster (3 members by default) on the bridge address, so that agents inside the namespaces
+/// reach it through the bridge (127.0.0.1 in a namespace is the namespace's own loopback) and a partitioned
+/// host loses it. Members run in the machine's namespace; each has its own data directory and log.
+/// </summary>
+public static class EtcdClusterLauncher
+{
+    public const string Comm = "etcd";
+
+    /// <summary>What one member reports about itself and the leader (<c>/v3/maintenance/status</c>).</summary>
+    public sealed record MemberStatus(string Name, string Endpoint, bool Alive, bool Answering, string? MemberId, string? LeaderId, long RaftTerm, string? Error)
+    {
+        public bool IsLeader => MemberId is not null && MemberId == LeaderId;
+    }
+
+    public static IReadOnlyList<string> Command(DevClusterState state, DevEtcdMember member) => new[]
+    {
+        "etcd",
+        "--name", member.Name,
+        "--data-dir", member.DataDir,
+        "--listen-client-urls", member.ClientUrl,
+        "--advertise-client-urls", member.ClientUrl,
+        "--listen-peer-urls", member.PeerUrl,
+        "--initial-advertise-peer-urls", member.PeerUrl,
+        "--initial-cluster", state.Etcd.InitialCluster,
+        "--initial-cluster-token", state.Etcd.Token,
+        // Ignored once the data directory exists, which is how a killed member restarts into the same cluster.
+        "--initial-cluster-state", "new",
+    };
+
+    /// <summary>Fails clearly if a port the members need is taken (e.g. something listens on 0.0.0.0:2379).</summary>
+    public static void CheckPortsFree(DevClusterState state)
+    {
+        foreach (var url in state.Etcd.Members.SelectMany(m => new[] { m.ClientUrl, m.PeerUrl }))
+        {
+            var uri = new Uri(url);
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port));
+            }
+            catch (SocketException e)
+            {
+                throw new DevException($"etcd cannot listen on {url}: {e.Message}; choose other ports with --etcd-port");
+            }
+        }
+    }
+
+    public static Task<int> StartAsync(DevClusterState state, DevEtcdMember member, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(member.DataDir)!);
+        return Sys.StartDetachedAsync(Command(state, member), member.Log, cancellationToken);
+    }
+
+    /// <summary>Waits until every member says the cluster is healthy (it has a leader and answers).</summary>
+    public static Task WaitHealthyAsync(DevClusterState state, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Deadline.UntilAsync(async () =>
+        {
+            foreach (var member in state.Etcd.Members)
+            {
+                if (!ProcessTable.IsAlive(member.Pid))
+                    throw new DevException($"etcd member {member.Name} exited; its log ({member.Log}) ends with:{Environment.NewLine}{Sys.Tail(member.Log)}");
+                if (!await IsHealthyAsync(member.ClientUrl, cancellationToken).ConfigureAwait(false))
+                    return false;
+            }
+
+            return true;
+        }, $"etcd members {string.Join(", ", state.Etcd.Members.Select(m => m.Name))} to be healthy", timeout, cancellationToken);
+
+    /// <summary>Waits until one member answers again after a start (its health needs a leader, which may take longer).</summary>
+    public static Task WaitAnsweringAsync(DevEtcdMember member, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Deadline.UntilAsync(async () =>
+        {
+            if (!ProcessTable.IsAlive(member.Pid))
+                throw new DevException($"etcd member {member.Name} exited; its log ({member.Log}) ends with:{Environment.NewLine}{Sys.Tail(member.Log)}");
+            var status = await StatusAsync(member, cancellationToken).ConfigureAwait(false);
+            return status.Answering;
+        }, $"etcd member {member.Name} to answer on {member.ClientUrl}", timeout, cancellationToken);
+
+    public static async Task<bool> IsHealthyAsync(string clientUrl, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            var body = await http.GetStringAsync(new Uri(clientUrl + "/health"), cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.TryGetProperty("health", out var health) && health.ToString() == "true";
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    public static async Task<MemberStatus> StatusAsync(DevEtcdMember member, CancellationToken cancellationToken = default)
+    {
+        var alive = ProcessTable.IsAlive(member.Pid, Comm);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var content = new StringContent("{}", Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(new Uri(member.ClientUrl + "/v3/maintenance/status"), content, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+                return new MemberStatus(member.Name, member.ClientUrl, alive, false, null, null, 0, $"HTTP {(int)response.StatusCode}: {body.Trim()}");
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            var memberId = root.TryGetProperty("header", out var header) && header.TryGetProperty("member_id", out var id) ? id.ToString() : null;
+            var leader = root.TryGetProperty("leader", out var l) ? l.ToString() : null;
+            var term = root.TryGetProperty("raftTerm", out var t) && long.TryParse(t.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+            return new MemberStatus(member.Name, member.ClientUrl, alive, true, memberId, leader is "0" ? null : leader, term, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new MemberStatus(member.Name, member.ClientUrl, alive, false, null, null, 0, e.Message);
+        }
+    }
+
+    public static async Task<IReadOnlyList<MemberStatus>> StatusAllAsync(DevClusterState state, CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(state.Etcd.Members.Select(m => StatusAsync(m, cancellationToken))).ConfigureAwait(false);
+
+    /// <summary>The leader's member name as the answering members see it (the one with the highest term wins), or null.</summary>
+    public static string? Leader(IReadOnlyList<MemberStatus> statuses)
+    {
+        var view = statuses.Where(s => s.Answering && s.LeaderId is not null).OrderByDescending(s => s.RaftTerm).FirstOrDefault();
+        return view is null ? null : statuses.FirstOrDefault(s => s.MemberId == view.LeaderId)?.Name;
+    }
+}
