@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Http;
@@ -7,6 +8,7 @@ using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Dns;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.Hosting;
@@ -54,10 +56,13 @@ public sealed class AgentHost
         await LoadViewAsync(cancellationToken).ConfigureAwait(false);
         await Membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
 
-        await using var ambassador = await StartAmbassadorAsync(cancellationToken).ConfigureAwait(false);
+        var gateway = await BridgeGatewayAsync(cancellationToken).ConfigureAwait(false);
+        await using var ambassador = StartAmbassador(gateway);
+        await using var dns = StartDns(gateway);
+        var containerDns = ContainerDns(dns, gateway);
         var backoff = new RestartBackoff();
         var claims = new ClaimStore(_etcd);
-        var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock);
+        var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock, containerDns);
         var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock);
         var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock);
 
@@ -175,13 +180,56 @@ public sealed class AgentHost
         }
     }
 
-    private async Task<AmbassadorServer> StartAmbassadorAsync(CancellationToken cancellationToken)
+    private async Task<IPAddress?> BridgeGatewayAsync(CancellationToken cancellationToken)
     {
-        var text = _options.AmbassadorAddress ?? await _docker.GetNetworkGatewayAsync("bridge", cancellationToken).ConfigureAwait(false) ?? "127.0.0.1";
-        var address = IPAddress.Parse(text);
+        var text = await _docker.GetNetworkGatewayAsync("bridge", cancellationToken).ConfigureAwait(false);
+        return text is not null && IPAddress.TryParse(text, out var address) ? address : null;
+    }
+
+    private AmbassadorServer StartAmbassador(IPAddress? gateway)
+    {
+        var address = _options.AmbassadorAddress is { } configured ? IPAddress.Parse(configured) : gateway ?? IPAddress.Loopback;
         var book = new AmbassadorPortBook(_options.DataDir, _options.AmbassadorPortFirst, _options.AmbassadorPortLast);
         return new AmbassadorServer(address, book, (service, app) => ServiceResolver.Resolve(View.Current, service, app), _options.HostId, _logs.CreateLogger("dokkaa.ambassador"));
     }
+
+    /// <summary>
+    /// The .container name server. By default it listens where containers can reach it (the bridge
+    /// gateway, port 53) and on 127.0.0.1:53 for the host itself. A listener that cannot bind is reported and
+    /// the agent runs on without it.
+    /// </summary>
+    private DnsServer? StartDns(IPAddress? gateway)
+    {
+        var listen = _options.DnsListen
+                     ?? (gateway is null ? new[] { "127.0.0.1:53" } : new[] { $"{gateway}:53", "127.0.0.1:53" });
+        if (listen.Count == 0)
+            return null;
+        var log = _logs.CreateLogger("dokkaa.dns");
+        var options = new DnsServerOptions
+        {
+            Listen = listen.Select(DnsServerOptions.ParseEndpoint).ToList(),
+            Upstreams = _options.DnsUpstreams.Select(DnsServerOptions.ParseEndpoint).ToList(),
+            Ttl = _options.DnsTtl,
+        };
+        var server = new DnsServer(options, () => View.Current, m => log.LogWarning("{Message}", m));
+        try
+        {
+            server.Start();
+            log.LogInformation("DNS for .container on {Endpoints}", string.Join(", ", server.LocalEndpoints));
+            return server;
+        }
+        catch (SocketException e)
+        {
+            log.LogError("DNS for .container is off on this host: cannot listen on {Endpoints}: {Error}", string.Join(", ", listen), e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Containers resolve .container names through this host's DNS when it listens on the gateway's port 53.</summary>
+    private static IReadOnlyList<string> ContainerDns(DnsServer? dns, IPAddress? gateway) =>
+        dns is not null && gateway is not null && dns.LocalEndpoints.Any(e => e.Port == 53 && e.Address.Equals(gateway))
+            ? new[] { gateway.ToString() }
+            : Array.Empty<string>();
 
     /// <summary>Docker events make the reconciler react at once to a container that exits; the stream is re-opened whenever it drops (Docker restarts).</summary>
     private async Task FollowDockerEventsAsync(Reconciler reconciler, CancellationToken cancellationToken)

@@ -59,6 +59,15 @@ public sealed record AgentOptions
     /// <summary>Where nginx serves the manifests' http hosts (<c>address:port</c>); empty: no HTTP routing on this host.</summary>
     public IReadOnlyList<string> HttpListen { get; init; } = new[] { "0.0.0.0:80" };
 
+    /// <summary>Where the .container DNS server listens (<c>address:port</c>); null: the Docker bridge gateway:53 and 127.0.0.1:53; empty: off.</summary>
+    public IReadOnlyList<string>? DnsListen { get; init; }
+
+    /// <summary>Resolvers for names outside .container; none: such names are refused (never an open resolver by accident).</summary>
+    public IReadOnlyList<string> DnsUpstreams { get; init; } = Array.Empty<string>();
+
+    /// <summary>TTL of .container answers: short, so clients follow instances that move.</summary>
+    public TimeSpan DnsTtl { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>
     public int MaxParallelOperations { get; init; } = 8;
 }

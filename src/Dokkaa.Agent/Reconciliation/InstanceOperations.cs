@@ -25,9 +25,11 @@ public sealed class InstanceOperations
     private readonly RestartBackoff _backoff;
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
+    private readonly IReadOnlyList<string> _containerDns;
 
-    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock)
+    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null)
     {
+        _containerDns = containerDns ?? Array.Empty<string>();
         _options = options;
         _docker = docker;
         _claims = claims;
@@ -272,7 +274,7 @@ public sealed class InstanceOperations
             }
         }
 
-        var spec = ContainerSpecFactory.Create(id, manifest, hash, _membership.HostId, links, name);
+        var spec = ContainerSpecFactory.Create(id, manifest, hash, _membership.HostId, links, name) with { Dns = _containerDns };
         var containerId = await _docker.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
         await _docker.StartContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
         return await _docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false)

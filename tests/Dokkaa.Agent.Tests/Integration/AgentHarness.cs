@@ -40,6 +40,7 @@ public sealed class AgentHarness : IAsyncDisposable
             UpdateStability = TimeSpan.FromSeconds(1),
             // Tests that want HTTP routing pass their own loopback port.
             HttpListen = Array.Empty<string>(),
+            DnsListen = Array.Empty<string>(),
         };
         Options = configure is null ? options : configure(options);
         _etcd = EtcdClient.Parse(etcdEndpoint);

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Units;
+using Dokkaa.Dns;
+using Microsoft.Extensions.Logging;
+
+namespace Dokkaa.Agent.CommandLine;
+
+/// <summary><c>dokkaa-agent dns</c>: only the .container name server, for hosts that answer names but run no containers.</summary>
+internal static class DnsCommand
+{
+    public static Command Create()
+    {
+        var etcd = new Option<string>("--etcd") { Description = "Comma separated etcd client URLs.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOKKAA_ETCD") ?? "http://127.0.0.1:2379" };
+        var listen = new Option<string[]>("--dns-listen") { Description = "Address:port to serve on, UDP and TCP (repeatable).", DefaultValueFactory = _ => new[] { "127.0.0.1:53" } };
+        var upstream = new Option<string[]>("--dns-upstream") { Description = "Resolver for names outside .container (repeatable; none: REFUSED)." };
+        var ttl = new Option<string>("--dns-ttl") { Description = "TTL of .container answers.", DefaultValueFactory = _ => "5s" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail." };
+        var command = new Command("dns", "Serve only the .container DNS zone from the cluster in etcd.") { etcd, listen, upstream, ttl, verbose };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            DnsServerOptions options;
+            try
+            {
+                options = new DnsServerOptions
+                {
+                    Listen = AgentFlags.ParseEndpoints(result.GetValue(listen)!, "--dns-listen").Select(DnsServerOptions.ParseEndpoint).ToList(),
+                    Upstreams = AgentFlags.ParseEndpoints(result.GetValue(upstream) ?? Array.Empty<string>(), "--dns-upstream").Select(DnsServerOptions.ParseEndpoint).ToList(),
+                    Ttl = Durations.Parse(result.GetValue(ttl)!, "--dns-ttl"),
+                };
+                options.Validate();
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"dokkaa-agent dns: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            using var logs = Logging.Create(result.GetValue(verbose));
+            var log = logs.CreateLogger("dokkaa.dns");
+            using var client = EtcdClient.Parse(result.GetValue(etcd)!);
+            var view = new ClusterView(client);
+            await using var server = new DnsServer(options, () => view.Current, m => log.LogWarning("{Message}", m));
+            try
+            {
+                await view.LoadAsync(cancellationToken).ConfigureAwait(false);
+                server.Start();
+                log.LogInformation("Serving .container on {Endpoints}", string.Join(", ", server.LocalEndpoints));
+                await view.FollowAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
