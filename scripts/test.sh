@@ -17,6 +17,8 @@ set +e
 dotnet test Dokkaa.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/dokkaa-test.log
 status=${PIPESTATUS[0]}
 set -e
+dokkaa_log "Pester suite"
+bash "$DOKKAA_ROOT/tests/Pester/run.sh" || status=1
 passed=$(grep -cE "^\s*Passed " /tmp/dokkaa-test.log || true)
 failed=$(grep -cE "^\s*Failed " /tmp/dokkaa-test.log || true)
 skipped=$(grep -cE "^\s*Skipped " /tmp/dokkaa-test.log || true)
