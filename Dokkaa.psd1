@@ -29,6 +29,9 @@
         'Get-DokkaaHost'
         'Get-DokkaaStatus'
         'Resolve-DokkaaService'
+        'Suspend-DokkaaHost'
+        'Resume-DokkaaHost'
+        'Optimize-DokkaaPlacement'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -38,7 +41,7 @@
             Tags         = @('Dokkaa', 'Docker', 'etcd', 'Containers', 'Orchestration', 'Cluster', 'Linux', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/dokkaa/dokkaa'
             LicenseUri   = 'https://github.com/dokkaa/dokkaa/blob/main/LICENSE'
-            ReleaseNotes = 'First release: manifests, containers, hosts, service resolution and waiting, over etcd.'
+            ReleaseNotes = 'First release: manifests, containers, hosts, service resolution and waiting, draining hosts and rebalancing, over etcd.'
         }
     }
 }

@@ -101,7 +101,8 @@ Describe 'The module' {
 
     It 'has default table views for what the cmdlets output' {
         foreach ($type in 'Dokkaa.Core.Operations.ManifestInfo', 'Dokkaa.Core.Operations.ContainerInfo', 'Dokkaa.Core.Operations.HostInfo',
-            'Dokkaa.Core.Operations.ManifestStatusInfo', 'Dokkaa.Core.Discovery.ServiceEndpoint', 'Dokkaa.PowerShell.DokkaaCluster') {
+            'Dokkaa.Core.Operations.ManifestStatusInfo', 'Dokkaa.Core.Discovery.ServiceEndpoint', 'Dokkaa.PowerShell.DokkaaCluster',
+            'Dokkaa.Core.Placement.InstanceMove') {
             Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty
         }
     }
@@ -275,6 +276,118 @@ Describe 'Waiting' {
             $ps.Dispose()
             Remove-DokkaaManifest -App waitstop -Name web -Confirm:$false
         }
+    }
+}
+
+Describe 'Draining and rebalancing hosts' {
+    # Made-up hosts and their claims, written into etcd as agents write them (through etcd's JSON gateway).
+    # The manifests require the label pool=pester, which only these hosts carry, so a real agent never
+    # places or moves their instances, and nothing here can move a real instance.
+    BeforeAll {
+        function ConvertTo-Base64([string] $Text) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Text)) }
+        function Invoke-Etcd([string] $Api, [hashtable] $Body) {
+            Invoke-RestMethod -Method Post -Uri "$Endpoint/v3/kv/$Api" -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Compress)
+        }
+        function Get-RangeEnd([string] $Prefix) { $Prefix.Substring(0, $Prefix.Length - 1) + [char]([int][char]$Prefix[-1] + 1) }
+        function Set-EtcdRecord([string] $Key, [hashtable] $Record) {
+            $null = Invoke-Etcd put @{ key = ConvertTo-Base64 $Key; value = ConvertTo-Base64 ($Record | ConvertTo-Json -Compress -Depth 5) }
+        }
+        function Get-EtcdKey([string] $Prefix) {
+            $response = Invoke-Etcd range @{ key = ConvertTo-Base64 $Prefix; range_end = ConvertTo-Base64 (Get-RangeEnd $Prefix); keys_only = $true }
+            @($response.kvs | Where-Object { $_ } | ForEach-Object { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($_.key)) })
+        }
+        function Remove-EtcdKey([string] $Prefix) {
+            $null = Invoke-Etcd deleterange @{ key = ConvertTo-Base64 $Prefix; range_end = ConvertTo-Base64 (Get-RangeEnd $Prefix) }
+        }
+        function Set-FakeHost([string] $Name, [hashtable] $Labels) {
+            Set-EtcdRecord "/dokkaa/hosts/$Name" @{ address = '10.9.0.1'; agentVersion = '0.1.0'; labels = $Labels }
+        }
+        function Set-FakeClaim([string] $App, [string] $Name, [int] $Instance, [string] $HostName) {
+            Set-EtcdRecord "/dokkaa/instances/$App/$Name/$Instance" @{ host = $HostName; address = '10.9.0.1'; manifestHash = 'pester'; state = 'Running' }
+        }
+
+        # pfake1 runs all four instances of web, and pinned, which only pfake1 (gpu) can run.
+        Set-FakeHost pfake1 @{ pool = 'pester'; gpu = 'yes' }
+        Set-FakeHost pfake2 @{ pool = 'pester' }
+        Set-FakeHost pfake3 @{ pool = 'pester' }
+        '{ "image": "dokkaa/busybox:test", "scale": 4, "constraints": { "pool": "pester" } }' | Set-DokkaaManifest -App pesterhosts -Name web
+        '{ "image": "dokkaa/busybox:test", "scale": 1, "constraints": { "pool": "pester", "gpu": "yes" } }' | Set-DokkaaManifest -App pesterhosts -Name pinned
+        1..4 | ForEach-Object { Set-FakeClaim pesterhosts web $_ pfake1 }
+        Set-FakeClaim pesterhosts pinned 1 pfake1
+    }
+    AfterAll {
+        Get-DokkaaManifest -App pesterhosts -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false
+        foreach ($prefix in '/dokkaa/instances/pesterhosts/', '/dokkaa/evict/pesterhosts/', '/dokkaa/drain/pfake', '/dokkaa/hosts/pfake') { Remove-EtcdKey $prefix }
+    }
+
+    It 'completes -HostName from the live hosts' {
+        $line = 'Suspend-DokkaaHost -HostName pfak'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('pfake1', 'pfake2', 'pfake3')
+    }
+
+    It 'Optimize-DokkaaPlacement -WhatIf plans the moves and makes none' {
+        $verbose = Optimize-DokkaaPlacement -WhatIf -Verbose 4>&1 | ForEach-Object Message
+        ($verbose -join "`n") | Should -BeLike '*pesterhosts/web/4 off pfake1, pesterhosts/web/3 off pfake1*'
+        Get-EtcdKey '/dokkaa/evict/' | Should -BeNullOrEmpty
+        @(Get-DokkaaContainer -App pesterhosts -Name web -HostName pfake1).Count | Should -Be 4
+    }
+
+    It 'Suspend-DokkaaHost -WhatIf changes nothing' {
+        Suspend-DokkaaHost -HostName pfake1 -WhatIf | Should -BeNullOrEmpty
+        Get-EtcdKey '/dokkaa/drain/' | Should -BeNullOrEmpty
+        Get-EtcdKey '/dokkaa/evict/' | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a host that is not live with DokkaaHostNotFound' {
+        { Suspend-DokkaaHost -HostName nosuchhost -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaHostNotFound*'
+        { Resume-DokkaaHost nosuchhost -ErrorAction Stop } | Should -Throw -ErrorId 'DokkaaHostNotFound*'
+        Suspend-DokkaaHost nosuchhost -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Get-EtcdKey '/dokkaa/drain/' | Should -BeNullOrEmpty
+    }
+
+    It 'drains a host that runs nothing and resumes it, from the pipeline' {
+        Get-DokkaaHost -Name pfake3 | Suspend-DokkaaHost | Should -BeNullOrEmpty
+        Get-EtcdKey '/dokkaa/drain/' | Should -Be @('/dokkaa/drain/pfake3')
+        $resumed = [pscustomobject]@{ Name = 'pfake3' } | Resume-DokkaaHost -PassThru
+        $resumed.Name | Should -Be 'pfake3'
+        Get-EtcdKey '/dokkaa/drain/' | Should -BeNullOrEmpty
+    }
+
+    It 'leaves a host drained, and says so, when an instance can go nowhere else' {
+        Suspend-DokkaaHost pfake1 -ErrorAction SilentlyContinue -ErrorVariable failed -WarningAction SilentlyContinue -WarningVariable warned
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DokkaaConflict*'
+        $failed[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+        $failed[0].Exception.Message | Should -BeLike '*pesterhosts/pinned/1 cannot move off pfake1*'
+        $warned[0].Message | Should -BeLike 'pfake1 stays drained*'
+        Get-EtcdKey '/dokkaa/drain/' | Should -Be @('/dokkaa/drain/pfake1')
+        Get-EtcdKey '/dokkaa/evict/' | Should -BeNullOrEmpty
+        (Get-DokkaaContainer -App pesterhosts -Name pinned).Host | Should -Be 'pfake1'
+        Resume-DokkaaHost pfake1
+        Get-EtcdKey '/dokkaa/drain/' | Should -BeNullOrEmpty
+    }
+
+    It 'Optimize-DokkaaPlacement reports each move that does not happen and goes on' {
+        # No agent runs the made-up hosts, so neither move completes.
+        $moved = Optimize-DokkaaPlacement -Timeout 1 -ErrorAction SilentlyContinue -ErrorVariable failed
+        $moved | Should -BeNullOrEmpty
+        @($failed | Where-Object FullyQualifiedErrorId -like 'DokkaaTimeout*').Count | Should -Be 2
+        $failed[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        Get-EtcdKey '/dokkaa/evict/' | Should -BeNullOrEmpty
+    }
+
+    It 'stops a move promptly when the pipeline is stopped (Ctrl+C)' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Join-Path $ModuleDir 'Dokkaa.psd1')'; Optimize-DokkaaPlacement -Timeout 600 -Cluster '$Endpoint'")
+            $async = $ps.BeginInvoke()
+            Wait-Until { @(Get-EtcdKey '/dokkaa/evict/').Count -gt 0 } 'the first move to ask for its instance' 30
+            $elapsed = Measure-Command { $ps.Stop() }
+            $elapsed.TotalSeconds | Should -BeLessThan 3
+            $async.IsCompleted | Should -BeTrue
+            Get-EtcdKey '/dokkaa/evict/' | Should -BeNullOrEmpty
+        }
+        finally { $ps.Dispose() }
     }
 }
 

@@ -28,6 +28,7 @@ public static class ErrorIds
         DokkaaErrorKind.ClusterUnreachable => "ConnectionError",
         DokkaaErrorKind.Conflict => "ResourceBusy",
         DokkaaErrorKind.Timeout => "OperationTimeout",
+        DokkaaErrorKind.HostNotFound => "ObjectNotFound",
         _ => "NotSpecified",
     };
 

@@ -41,16 +41,54 @@ public sealed class EtcdFixture : IAsyncLifetime
     /// <summary>Writes raw text where the manifest of app/name lives, as <c>etcdctl put</c> would.</summary>
     public Task<long> PutRawManifestAsync(string app, string name, string json) => Etcd.PutAsync(KeyLayout.Manifest(app, name), json);
 
-    public Task PutHostAsync(string host, string address, int capacity = 0, bool draining = false) =>
+    public Task PutHostAsync(string host, string address, int capacity = 0, bool draining = false, IReadOnlyDictionary<string, string>? labels = null) =>
         Etcd.PutAsync(KeyLayout.Host(host), ClusterJson.Serialize(new HostRecord
         {
             Address = address,
             AgentVersion = "0.1.0",
             StartedAt = DateTimeOffset.UtcNow,
             Capacity = capacity,
+            Labels = labels ?? new Dictionary<string, string>(),
             Draining = draining,
             HeartbeatAt = DateTimeOffset.UtcNow,
         }));
+
+    /// <summary>The keys under <paramref name="prefix"/> (drain marks, evict requests).</summary>
+    public async Task<IReadOnlyList<string>> KeysAsync(string prefix) =>
+        (await Etcd.RangeAsync(prefix, prefix: true)).Kvs.Select(kv => kv.Key).ToList();
+
+    /// <summary>The host that claims an instance now.</summary>
+    public async Task<string> ClaimedByAsync(string app, string name, int instance) =>
+        ClusterJson.TryDeserialize<InstanceRecord>((await Etcd.RangeAsync(KeyLayout.Instance(app, name, instance))).Kvs.Single().Value)!.Host;
+
+    /// <summary>
+    /// The agents' side of a move, until cancelled: for every evict request, the claim is rewritten as
+    /// running on the host <paramref name="destination"/> picks, as the agent that took it over would.
+    /// </summary>
+    public async Task RunStandInAgentAsync(Func<string, string> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                foreach (var evict in (await Etcd.RangeAsync(KeyLayout.EvictPrefix, prefix: true, cancellationToken: cancellationToken)).Kvs)
+                {
+                    if (!KeyLayout.TryParseEvictKey(evict.Key, out var app, out var name, out var instance) || ClusterJson.TryDeserialize<EvictRecord>(evict.Value) is not { } request)
+                        continue;
+                    var key = KeyLayout.Instance(app, name, instance);
+                    var claim = (await Etcd.RangeAsync(key, cancellationToken: cancellationToken)).Kvs.SingleOrDefault();
+                    if (claim is null || ClusterJson.TryDeserialize<InstanceRecord>(claim.Value) is not { } record || record.Host != request.Host)
+                        continue;
+                    await Etcd.PutAsync(key, ClusterJson.Serialize(record with { Host = destination(request.Host), State = InstanceState.Running, UpdatedAt = DateTimeOffset.UtcNow }), cancellationToken: cancellationToken);
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
 
     /// <summary>An instance claimed by <paramref name="host"/>, running the current manifest, with its ports published.</summary>
     public async Task PutInstanceAsync(string app, string name, int instance, string host, string address, InstanceState state, IReadOnlyDictionary<string, int> ports, string? error = null)

@@ -35,7 +35,7 @@ public static class ApprovedVerbs
     /// </summary>
     public static readonly IReadOnlySet<string> StateChanging = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Add", "Clear", "Move", "Remove", "Rename", "Reset", "Set", "Update", "Start", "Stop", "Restart", "Suspend",
+        "Add", "Clear", "Move", "Optimize", "Remove", "Rename", "Reset", "Set", "Update", "Start", "Stop", "Restart", "Suspend",
         "Resume", "Install", "Uninstall", "Register", "Unregister", "Publish", "Unpublish", "Enable", "Disable",
         "Deploy", "Invoke", "Merge", "Restore", "Sync", "Grant", "Revoke", "Protect", "Unprotect", "Block", "Unblock",
     };

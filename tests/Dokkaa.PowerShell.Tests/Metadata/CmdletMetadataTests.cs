@@ -52,6 +52,24 @@ public sealed class CmdletMetadataTests
         Assert.Equal("High", remove.ConfirmImpact);
     }
 
+    /// <summary><c>Get-DokkaaHost | Suspend-DokkaaHost</c>: by value, and by the name of HostInfo's property for the host's name.</summary>
+    [Theory]
+    [InlineData("Suspend-DokkaaHost")]
+    [InlineData("Resume-DokkaaHost")]
+    public void Host_cmdlets_take_the_hosts_Get_DokkaaHost_outputs(string name)
+    {
+        var cmdlet = ModuleMetadata.Get(name);
+        var hostInfo = Assert.Single(ModuleMetadata.Get("Get-DokkaaHost").OutputTypes);
+        Assert.Equal(hostInfo.FullName, cmdlet.Parameters.Single(p => p.Name == "InputObject").Type.FullName);
+
+        var hostName = cmdlet.Parameters.Single(p => p.Name == "HostName");
+        Assert.All(hostName.Sets, s => Assert.True(s.ByPropertyName));
+        var properties = hostInfo.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain("HostName", properties);
+        Assert.Equal(["Name"], hostName.Aliases);
+        Assert.Contains("Name", properties);
+    }
+
     [Theory]
     [MemberData(nameof(CmdletNames))]
     public void OutputType_is_declared(string name)

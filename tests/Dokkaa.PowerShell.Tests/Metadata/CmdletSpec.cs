@@ -104,6 +104,34 @@ public sealed record CmdletSpec(bool ShouldProcess, string ConfirmImpact, string
             ["App"] = "*: Position=1 ByPropertyName",
             ["Cluster"] = Any,
         }),
+
+        // Draining moves every instance of one host, each stopped and started elsewhere only after the next
+        // one runs: services stay up, and Resume-DokkaaHost undoes the mark. That is the weight of
+        // Update-DokkaaManifest -Image (which restarts every instance of a manifest), so Medium; High is
+        // kept for Remove-DokkaaManifest, which stops a service with no replacement.
+        ["Suspend-DokkaaHost"] = new(true, "Medium", "Name", ["Dokkaa.Core.Placement.InstanceMove"], new()
+        {
+            ["HostName"] = "Name: Mandatory Position=0 ByPropertyName",
+            ["InputObject"] = "InputObject: Mandatory ByValue",
+            ["Timeout"] = Any,
+            ["Cluster"] = Any,
+        }),
+
+        // Resuming only lets a host take new instances again; nothing stops or moves.
+        ["Resume-DokkaaHost"] = new(true, "Low", "Name", ["Dokkaa.Core.Operations.HostInfo"], new()
+        {
+            ["HostName"] = "Name: Mandatory Position=0 ByPropertyName",
+            ["InputObject"] = "InputObject: Mandatory ByValue",
+            ["PassThru"] = Any,
+            ["Cluster"] = Any,
+        }),
+
+        // Rebalancing moves a few instances, one at a time, each confirmed on its own (like a drain: Medium).
+        ["Optimize-DokkaaPlacement"] = new(true, "Medium", null, ["Dokkaa.Core.Placement.InstanceMove"], new()
+        {
+            ["Timeout"] = Any,
+            ["Cluster"] = Any,
+        }),
     };
 
     /// <summary>Parameters that name an app or a manifest and so must complete from the live cluster.</summary>

@@ -81,6 +81,7 @@ public sealed class ErrorIdsTests
     [InlineData(DokkaaErrorKind.ClusterUnreachable, "DokkaaClusterUnreachable", "ConnectionError")]
     [InlineData(DokkaaErrorKind.Conflict, "DokkaaConflict", "ResourceBusy")]
     [InlineData(DokkaaErrorKind.Timeout, "DokkaaTimeout", "OperationTimeout")]
+    [InlineData(DokkaaErrorKind.HostNotFound, "DokkaaHostNotFound", "ObjectNotFound")]
     public void Each_kind_has_its_id_and_category(DokkaaErrorKind kind, string id, string category)
     {
         Assert.Equal(id, ErrorIds.For(kind));
