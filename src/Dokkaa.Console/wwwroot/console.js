@@ -356,7 +356,9 @@ function askRemove(a) {
   ui.removing = { app: a.app, name: a.name };
   $('remove-title').textContent = `Remove ${a.app}/${a.name}?`;
   const n = a.instances.length;
-  $('remove-text').textContent = `The manifest is deleted and the agents stop and remove its ${n} container${n === 1 ? '' : 's'} on every host. This cannot be undone.`;
+  $('remove-text').textContent = n === 0
+    ? 'The manifest is deleted; no container runs it now. This cannot be undone.'
+    : `The manifest is deleted and the agents stop and remove its ${n} container${n === 1 ? '' : 's'} on every host. This cannot be undone.`;
   $('confirm-remove').showModal();
   $('remove-cancel').focus();
 }
