@@ -19,6 +19,7 @@ internal sealed class LiveCluster : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly TimeSpan _heartbeatInterval;
     private readonly List<Task> _loops = new();
+    private readonly Action<ClusterState> _onChanged;
     private (ClusterState State, ClusterSnapshot Snapshot)? _cached;
 
     public LiveCluster(ClusterView view, IReadOnlyList<Uri> etcdEndpoints, TimeSpan heartbeatInterval, TimeProvider? clock = null)
@@ -27,7 +28,8 @@ internal sealed class LiveCluster : IAsyncDisposable
         _clock = clock ?? TimeProvider.System;
         _heartbeatInterval = heartbeatInterval;
         _heartbeats = new LeaseHeartbeats(etcdEndpoints, _clock);
-        View.Changed += _ => WakeAll();
+        _onChanged = _ => WakeAll();
+        View.Changed += _onChanged;
     }
 
     public ClusterView View { get; }
@@ -146,6 +148,8 @@ internal sealed class LiveCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The view may be the host process's own and outlive this console.
+        View.Changed -= _onChanged;
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var loop in _loops)
         {
