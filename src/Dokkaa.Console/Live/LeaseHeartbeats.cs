@@ -13,7 +13,7 @@ namespace Dokkaa.WebConsole.Live;
 /// </summary>
 internal sealed class LeaseHeartbeats : IDisposable
 {
-    private static readonly TimeSpan Wobble = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan Wobble = TimeSpan.FromSeconds(1.1);
 
     private readonly IReadOnlyList<Uri> _endpoints;
     private readonly HttpClient _http;
@@ -45,7 +45,7 @@ internal sealed class LeaseHeartbeats : IDisposable
             if (beat is null)
                 continue;
             // The TTL is in whole seconds, so the estimate wobbles by up to a second between probes; only a
-            // renewal (a jump of about a third of the TTL) is news.
+            // renewal (a jump of about a third of the TTL, at least a second) is news.
             next[host.HostId] = Current.TryGetValue(host.HostId, out var old) && old.TtlSeconds == beat.TtlSeconds &&
                                 (beat.LastBeatAt - old.LastBeatAt).Duration() < Wobble
                 ? old
