@@ -42,14 +42,15 @@ internal sealed class AccessPolicy
         var request = context.Request;
         if (!_allowRemote && !IsLoopbackHost(request.Host))
             return AccessDecision.HostRefused;
-        if (!request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-            return AccessDecision.Allowed;
-
-        var write = IsWrite(request.Method);
-        var remote = context.Connection.RemoteIpAddress;
-        var fromThisMachine = remote is not null && ListenAddress.IsLoopback(remote);
-        if (!write && fromThisMachine)
-            return AccessDecision.Allowed;
+        // Writes need the token whatever the path says (routing ignores case; this must not be the weaker one).
+        if (!IsWrite(request.Method))
+        {
+            if (!request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+                return AccessDecision.Allowed;
+            var remote = context.Connection.RemoteIpAddress;
+            if (remote is not null && ListenAddress.IsLoopback(remote))
+                return AccessDecision.Allowed;
+        }
 
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0)

@@ -52,6 +52,22 @@ public sealed class AuthTests(ConsoleFixture console) : IClassFixture<ConsoleFix
         Assert.Equal(stored!.Value, (await console.Cluster.GetManifestAsync(app, "web"))!.Value);
     }
 
+    [Theory]
+    [InlineData("/API/apps/{0}/web/manifest")]
+    [InlineData("/Api/Apps/{0}/web/MANIFEST")]
+    [InlineData("/nothing-here")]
+    public async Task WritesNeedTheTokenWhateverThePathLooksLike(string path)
+    {
+        var app = ClusterWriter.NewName();
+        var before = await console.Cluster.RevisionAsync();
+
+        using var response = await console.Http.SendAsync(Request(HttpMethod.Put, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, app), Web, token: null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null(await console.Cluster.GetManifestAsync(app, "web"));
+        Assert.Equal(before, await console.Cluster.RevisionAsync());
+    }
+
     [Fact]
     public async Task CreateWithoutTokenIs401AndCreatesNothing()
     {
@@ -114,6 +130,7 @@ public sealed class AuthTests(ConsoleFixture console) : IClassFixture<ConsoleFix
     [InlineData("192.0.2.7", "GET", null, "TokenMissing")]
     [InlineData("192.0.2.7", "GET", "Bearer wrong", "TokenWrong")]
     [InlineData("192.0.2.7", "GET", "Bearer " + Token, "Allowed")]
+    [InlineData("192.0.2.7", "GET /API/APPS", null, "TokenMissing")]
     [InlineData("2001:db8::7", "GET", null, "TokenMissing")]
     [InlineData("192.0.2.7", "PUT", "Bearer " + Token, "Allowed")]
     [InlineData("192.0.2.7", "PUT", null, "TokenMissing")]
@@ -128,8 +145,9 @@ public sealed class AuthTests(ConsoleFixture console) : IClassFixture<ConsoleFix
         var policy = new AccessPolicy(Token, allowRemote: true);
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(peer);
-        context.Request.Method = method;
-        context.Request.Path = "/api/apps";
+        var parts = method.Split(' ');
+        context.Request.Method = parts[0];
+        context.Request.Path = parts.Length > 1 ? parts[1] : "/api/apps";
         context.Request.Host = new HostString("console.example.org", 8080);
         if (authorization is not null)
             context.Request.Headers.Authorization = authorization;
