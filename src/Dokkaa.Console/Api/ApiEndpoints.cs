@@ -106,6 +106,11 @@ internal static class ApiEndpoints
         {
             return Problems.Of(e);
         }
+        catch (EtcdException e)
+        {
+            // Only the console's own direct reads get here; Core's operations wrap etcd failures already.
+            return Problems.Of(new DokkaaException(DokkaaErrorKind.ClusterUnreachable, e.Message.StartsWith("etcd", StringComparison.OrdinalIgnoreCase) ? e.Message : $"etcd: {e.Message}", e));
+        }
     }
 
     private static IResult Written(HttpContext context, ManifestChange change)

@@ -209,6 +209,20 @@ public sealed class ManifestApiTests(ConsoleFixture console) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task OversizedBodyIsRefusedAndWritesNothing()
+    {
+        var app = ClusterWriter.NewName();
+        var before = await Cluster.RevisionAsync();
+        var huge = """{"image":"dockerfile/nginx","env":{"BIG":"VALUE"}}""".Replace("VALUE", new string('x', 2 * 1024 * 1024), StringComparison.Ordinal);
+
+        using var response = await console.Http.SendAsync(Request(HttpMethod.Put, ManifestPath(app, "web"), huge));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Null(await Cluster.GetManifestAsync(app, "web"));
+        Assert.Equal(before, await Cluster.RevisionAsync());
+    }
+
+    [Fact]
     public async Task GetShowsABrokenManifestWithItsErrors()
     {
         var app = ClusterWriter.NewName();
