@@ -25,5 +25,6 @@ internal static class Program
         MoveCommands.Undrain(),
         MoveCommands.Rebalance(),
         Dev.DevCommands.Dev(),
+        WebConsole.Hosting.ConsoleCommand.Create(CliContext.Etcd),
     };
 }
