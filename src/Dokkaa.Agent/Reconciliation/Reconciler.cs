@@ -31,7 +31,8 @@ public sealed class Reconciler
     private readonly AsyncSignal _wake = new();
     private readonly ConcurrentDictionary<InstanceId, Task> _inFlight = new();
     private readonly SemaphoreSlim _parallel;
-    private readonly Dictionary<InstanceId, DateTimeOffset> _unclaimedSince = new();
+    private readonly Dictionary<InstanceId, (DateTimeOffset Since, string FirstChoice)> _unclaimedSince = new();
+    private readonly ConcurrentDictionary<InstanceId, DateTimeOffset> _claiming = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock)
@@ -101,7 +102,10 @@ public sealed class Reconciler
             wakeAt = exclusiveCheck;
 
         var seenUnclaimed = new HashSet<InstanceId>();
-        var usage = HostUsage.Of(state);
+        // Plan as if our own claims in flight had landed: otherwise the next pass (on a snapshot with only some
+        // of them) ranks this host first again for instances planned for others, and grabs them.
+        var planState = WithClaimsInFlight(state, me, now);
+        var usage = HostUsage.Of(planState);
         foreach (var (manifestId, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
@@ -120,7 +124,7 @@ public sealed class Reconciler
                     Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
             }
 
-            foreach (var planned in PlacementPlanner.Plan(state, manifestId, manifest, usage))
+            foreach (var planned in PlacementPlanner.Plan(planState, manifestId, manifest, usage))
             {
                 var id = planned.Id;
                 seenUnclaimed.Add(id);
@@ -136,18 +140,24 @@ public sealed class Reconciler
                 if (existing is not null)
                 {
                     // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.
-                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct), cancellationToken);
+                    ScheduleClaim(id, manifest, hash, existing, now, cancellationToken);
                     continue;
                 }
 
                 var rank = IndexOf(planned.RankedHosts, me);
                 if (rank < 0)
                     continue;
-                if (!_unclaimedSince.TryGetValue(id, out var since))
-                    _unclaimedSince[id] = since = now;
-                var notBefore = since + _options.ClaimStagger * rank;
+                if (!_unclaimedSince.TryGetValue(id, out var first))
+                    _unclaimedSince[id] = first = (now, planned.RankedHosts[0]);
+                // The host ranked first when the instance was first seen unclaimed has the first go, even if a
+                // later snapshot (with some of the other claims landed, others still in flight) ranks another host
+                // first: every agent saw the same first snapshot, so this keeps them on one plan. Anyone else
+                // waits at least one stagger, so a slow transaction of the first choice is not overtaken.
+                var since = first.Since;
+                var wait = first.FirstChoice == me || (rank == 0 && !planState.Hosts.ContainsKey(first.FirstChoice)) ? 0 : Math.Max(rank, 1);
+                var notBefore = since + _options.ClaimStagger * wait;
                 if (notBefore <= now)
-                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), cancellationToken);
+                    ScheduleClaim(id, manifest, hash, null, now, cancellationToken);
                 else if (notBefore < wakeAt)
                     wakeAt = notBefore;
             }
@@ -242,6 +252,53 @@ public sealed class Reconciler
         return container.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) != hash ||
                record.State != InstanceState.Running || record.ContainerId != container.Id ||
                record.ManifestHash != hash || record.Error is not null;
+    }
+
+    /// <summary>
+    /// The snapshot with this host's claims that are in flight, or won but not yet seen in the view, added as
+    /// claims of this host. Only planning uses it. A pin goes when the view shows a claim for the instance
+    /// (ours or the winner's), when the claim was lost, or after a few seconds whatever happened.
+    /// </summary>
+    private ClusterState WithClaimsInFlight(ClusterState state, string me, DateTimeOffset now)
+    {
+        if (_claiming.IsEmpty)
+            return state;
+        var instances = state.Instances;
+        foreach (var (id, since) in _claiming)
+        {
+            if (instances.ContainsKey(id) || now - since > ClaimPinLifetime)
+            {
+                _claiming.TryRemove(new KeyValuePair<InstanceId, DateTimeOffset>(id, since));
+                continue;
+            }
+
+            var record = new InstanceRecord { Host = me, Address = _options.HostIp, ManifestHash = "", State = InstanceState.Starting, UpdatedAt = since };
+            instances = instances.SetItem(id, new InstanceClaim(id, record, 0, 0, _membership.LeaseId));
+        }
+
+        return state with { Instances = instances };
+    }
+
+    private static readonly TimeSpan ClaimPinLifetime = TimeSpan.FromSeconds(5);
+
+    private void ScheduleClaim(InstanceId id, Core.Manifests.Manifest manifest, string hash, ContainerSummary? existing, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_inFlight.ContainsKey(id))
+            return;
+        _claiming[id] = now;
+        Schedule(id, async ct =>
+        {
+            var won = false;
+            try
+            {
+                won = await _operations.ClaimAsync(id, manifest, hash, existing, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!won)
+                    _claiming.TryRemove(id, out _);
+            }
+        }, cancellationToken);
     }
 
     private static string? StatusWriter(ClusterState state, ManifestId id)
