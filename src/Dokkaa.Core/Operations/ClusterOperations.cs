@@ -110,7 +110,7 @@ public sealed partial class ClusterOperations
         var state = await LoadStateAsync(cancellationToken).ConfigureAwait(false);
         return state.Hosts.Values
             .Where(h => Glob.IsMatch(h.HostId, name))
-            .Select(h => new HostInfo(h.HostId, h.Record.Address, h.Record.AgentVersion, h.Record.StartedAt, h.Record.Capacity, h.Record.Draining,
+            .Select(h => new HostInfo(h.HostId, h.Record.Address, h.Record.AgentVersion, h.Record.StartedAt, h.Record.Capacity, state.IsDraining(h),
                 state.Instances.Values.Count(c => c.Record.Host == h.HostId), h.Record.Labels))
             .ToList();
     }
