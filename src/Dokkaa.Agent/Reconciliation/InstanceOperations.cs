@@ -38,8 +38,8 @@ public sealed class InstanceOperations
         _clock = clock;
     }
 
-    /// <summary>Claims an unclaimed instance; when a local container already serves it (agent restart), adopts that container without touching it. True if this host won it.</summary>
-    public async Task<bool> ClaimAsync(InstanceId id, Manifest manifest, string hash, ContainerSummary? existing, CancellationToken cancellationToken)
+    /// <summary>Claims an unclaimed instance; when a local container already serves it (agent restart), adopts that container without touching it.</summary>
+    public async Task ClaimAsync(InstanceId id, Manifest manifest, string hash, ContainerSummary? existing, CancellationToken cancellationToken)
     {
         var record = NewRecord(hash, InstanceState.Starting);
         if (existing is not null)
@@ -49,10 +49,8 @@ public sealed class InstanceOperations
                 record = RecordFor(details, details.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) ?? "", details.Running ? InstanceState.Running : InstanceState.Starting, null);
         }
 
-        if (!await _claims.TryClaimAsync(id, record, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
-            return false;
-        _log.LogInformation(existing is null ? "Claimed {Instance}" : "Claimed {Instance}, adopting its running container", id);
-        return true;
+        if (await _claims.TryClaimAsync(id, record, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
+            _log.LogInformation(existing is null ? "Claimed {Instance}" : "Claimed {Instance}, adopting its running container", id);
     }
 
     /// <summary>Brings an owned instance to "running the current manifest" one step at a time.</summary>

@@ -32,7 +32,6 @@ public sealed class Reconciler
     private readonly ConcurrentDictionary<InstanceId, Task> _inFlight = new();
     private readonly SemaphoreSlim _parallel;
     private readonly Dictionary<InstanceId, (DateTimeOffset Since, string FirstChoice)> _unclaimedSince = new();
-    private readonly ConcurrentDictionary<InstanceId, DateTimeOffset> _claiming = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock)
@@ -102,10 +101,7 @@ public sealed class Reconciler
             wakeAt = exclusiveCheck;
 
         var seenUnclaimed = new HashSet<InstanceId>();
-        // Plan as if our own claims in flight had landed: otherwise the next pass (on a snapshot with only some
-        // of them) ranks this host first again for instances planned for others, and grabs them.
-        var planState = WithClaimsInFlight(state, me, now);
-        var usage = HostUsage.Of(planState);
+        var usage = HostUsage.Of(state);
         foreach (var (manifestId, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
@@ -124,7 +120,14 @@ public sealed class Reconciler
                     Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
             }
 
-            foreach (var planned in PlacementPlanner.Plan(planState, manifestId, manifest, usage))
+            var plan = PlacementPlanner.Plan(state, manifestId, manifest, usage);
+            // The manifests after this one are planned with these instances counted against their first-choice
+            // host, as every agent does on the same snapshot: a burst of new manifests spreads by load, not by the
+            // hash alone (50 manifests at once ended 17/20/23 over 3 hosts without this).
+            foreach (var planned in plan.Where(p => p.RankedHosts.Count > 0))
+                usage[planned.RankedHosts[0]].Add(manifest.Resources);
+
+            foreach (var planned in plan)
             {
                 var id = planned.Id;
                 seenUnclaimed.Add(id);
@@ -140,7 +143,7 @@ public sealed class Reconciler
                 if (existing is not null)
                 {
                     // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.
-                    ScheduleClaim(id, manifest, hash, existing, now, cancellationToken);
+                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct), cancellationToken);
                     continue;
                 }
 
@@ -154,10 +157,10 @@ public sealed class Reconciler
                 // first: every agent saw the same first snapshot, so this keeps them on one plan. Anyone else
                 // waits at least one stagger, so a slow transaction of the first choice is not overtaken.
                 var since = first.Since;
-                var wait = first.FirstChoice == me || (rank == 0 && !planState.Hosts.ContainsKey(first.FirstChoice)) ? 0 : Math.Max(rank, 1);
+                var wait = first.FirstChoice == me || (rank == 0 && !state.Hosts.ContainsKey(first.FirstChoice)) ? 0 : Math.Max(rank, 1);
                 var notBefore = since + _options.ClaimStagger * wait;
                 if (notBefore <= now)
-                    ScheduleClaim(id, manifest, hash, null, now, cancellationToken);
+                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), cancellationToken);
                 else if (notBefore < wakeAt)
                     wakeAt = notBefore;
             }
@@ -252,53 +255,6 @@ public sealed class Reconciler
         return container.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) != hash ||
                record.State != InstanceState.Running || record.ContainerId != container.Id ||
                record.ManifestHash != hash || record.Error is not null;
-    }
-
-    /// <summary>
-    /// The snapshot with this host's claims that are in flight, or won but not yet seen in the view, added as
-    /// claims of this host. Only planning uses it. A pin goes when the view shows a claim for the instance
-    /// (ours or the winner's), when the claim was lost, or after a few seconds whatever happened.
-    /// </summary>
-    private ClusterState WithClaimsInFlight(ClusterState state, string me, DateTimeOffset now)
-    {
-        if (_claiming.IsEmpty)
-            return state;
-        var instances = state.Instances;
-        foreach (var (id, since) in _claiming)
-        {
-            if (instances.ContainsKey(id) || now - since > ClaimPinLifetime)
-            {
-                _claiming.TryRemove(new KeyValuePair<InstanceId, DateTimeOffset>(id, since));
-                continue;
-            }
-
-            var record = new InstanceRecord { Host = me, Address = _options.HostIp, ManifestHash = "", State = InstanceState.Starting, UpdatedAt = since };
-            instances = instances.SetItem(id, new InstanceClaim(id, record, 0, 0, _membership.LeaseId));
-        }
-
-        return state with { Instances = instances };
-    }
-
-    private static readonly TimeSpan ClaimPinLifetime = TimeSpan.FromSeconds(5);
-
-    private void ScheduleClaim(InstanceId id, Core.Manifests.Manifest manifest, string hash, ContainerSummary? existing, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (_inFlight.ContainsKey(id))
-            return;
-        _claiming[id] = now;
-        Schedule(id, async ct =>
-        {
-            var won = false;
-            try
-            {
-                won = await _operations.ClaimAsync(id, manifest, hash, existing, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (!won)
-                    _claiming.TryRemove(id, out _);
-            }
-        }, cancellationToken);
     }
 
     private static string? StatusWriter(ClusterState state, ManifestId id)
