@@ -33,7 +33,7 @@ public sealed record AgentOptions
     public int AmbassadorPortLast { get; init; } = 42999;
 
     /// <summary>How long a host ranked r waits (r x this) before it tries to claim an instance.</summary>
-    public TimeSpan ClaimStagger { get; init; } = TimeSpan.FromMilliseconds(150);
+    public TimeSpan ClaimStagger { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Full reconcile at least this often, whatever the watches said.</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(5);

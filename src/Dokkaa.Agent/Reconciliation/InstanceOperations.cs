@@ -62,7 +62,15 @@ public sealed class InstanceOperations
         if (claim.Lease != _membership.LeaseId)
         {
             // Ours from an earlier life of this agent (or an earlier lease): move it to the current lease.
-            await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false);
+            if (!await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
+            {
+                // The old lease expired and another host claimed the instance meanwhile (a partition longer than the
+                // TTL); our view has not caught up yet. Touch nothing: restarting our (maybe fenced) copy would run the
+                // instance twice. The next pass, on the newer view, removes our copy.
+                _log.LogInformation("Claim {Instance} is no longer ours; leaving its container to the next pass", id);
+                return;
+            }
+
             _log.LogInformation("Re-attached claim {Instance} to lease {Lease:x}", id, _membership.LeaseId);
         }
 

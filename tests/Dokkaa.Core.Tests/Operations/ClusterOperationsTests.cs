@@ -272,6 +272,19 @@ public sealed class ClusterOperationsTests : IDisposable
     }
 
     [Fact]
+    public async Task GetHosts_shows_a_host_drained_by_the_operator_as_draining()
+    {
+        var record = new HostRecord { Address = "10.0.0.2", AgentVersion = "0.1.0" };
+        await _etcd.PutAsync(KeyLayout.Host("h1"), ClusterJson.Serialize(record));
+        await _etcd.PutAsync(KeyLayout.Host("h2"), ClusterJson.Serialize(record));
+        await _etcd.PutAsync(KeyLayout.Drain("h2"), "{}");
+
+        var hosts = await _ops.GetHostsAsync();
+
+        Assert.Equal(new[] { ("h1", false), ("h2", true) }, hosts.Select(h => (h.Name, h.Draining)));
+    }
+
+    [Fact]
     public async Task Waiting_for_a_missing_manifest_is_not_found()
     {
         var e = await Assert.ThrowsAsync<DokkaaException>(() => _ops.WaitForManifestAsync("dummy", "nginx", TimeSpan.FromMinutes(1)));

@@ -1,0 +1,90 @@
+using Dokkaa.Cluster.Tests.Support;
+using Dokkaa.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Dokkaa.Cluster.Tests;
+
+/// <summary>
+/// The cluster with the default lease TTL (10 s): an agent restart (not its containers) restarts no container,
+/// and failover takes about one TTL.
+/// </summary>
+public sealed class DefaultTtlTests : IClassFixture<DefaultTtlCluster>
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(60);
+    private readonly DefaultTtlCluster _cluster;
+    private readonly ClusterProbe _probe;
+    private readonly ITestOutputHelper _output;
+
+    public DefaultTtlTests(DefaultTtlCluster cluster, ITestOutputHelper output)
+    {
+        _cluster = cluster;
+        _probe = new ClusterProbe(cluster);
+        _output = output;
+    }
+
+    /// <summary>
+    /// With the default TTL, because an agent must be back before its lease expires to keep its claims: with 2 s
+    /// the restart (kill, a new process, .NET start-up, etcd and Docker connections) takes about as long as the
+    /// lease has left, and when it loses the race the instances move (correctly, but that is a restart).
+    /// </summary>
+    [Fact]
+    public Task Restarting_an_agent_restarts_no_container() => _cluster.GuardAsync(_output, "agent", async () =>
+    {
+        const string app = "agent";
+        const int scale = 6;
+        var hosts = _cluster.HostNames;
+        await _cluster.Ops.SetManifestJsonAsync(app, "web", Manifests.Web(scale));
+        var (before, _) = await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge);
+        const string host = "h2";
+        var startedBefore = await _probe.StartTimesAsync(host);
+        var claimsBefore = before.Claims.ToDictionary(c => c.Id, c => (c.CreateRevision, c.Record.ContainerId, c.Record.Host));
+        var agentBefore = _cluster.State.Host(host).AgentPid;
+        Assert.NotEmpty(startedBefore);
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await _cluster.DevAsync(_output, "kill", host, "--agent-only");
+        await _cluster.DevAsync(_output, "restart", host);
+        Assert.NotEqual(agentBefore, _cluster.State.Host(host).AgentPid);
+        // The new agent registers under a new lease and moves its claims onto it.
+        var reattached = await Poll.UntilAsync(async () =>
+        {
+            var state = await _cluster.Ops.LoadStateAsync();
+            var lease = state.Hosts.TryGetValue(host, out var entry) ? entry.Lease : 0;
+            var mine = state.Instances.Values.Where(c => c.Id.App == app && c.Record.Host == host).ToList();
+            return (Lease: lease, Claims: mine);
+        }, r => r.Lease != 0 && r.Claims.Count > 0 && r.Claims.All(c => c.Lease == r.Lease), $"{host}'s claims to be on its new lease", TimeSpan.FromSeconds(30));
+        var took = stopwatch.Elapsed;
+
+        var startedAfter = await _probe.StartTimesAsync(host);
+        var (after, _) = await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge, noLeftovers: true);
+        _output.WriteLine($"agent of {host} killed and restarted; its {reattached.Claims.Count} claims on the new lease {Figures.Seconds(took)} after the kill");
+        foreach (var (id, (name, started, running)) in startedBefore)
+        {
+            var now = startedAfter.TryGetValue(id, out var a) ? $"started {a.StartedAt:HH:mm:ss.fff}, running {a.Running}" : "gone";
+            _output.WriteLine($"  {name} {id[..12]}: started {started:HH:mm:ss.fff} -> {now}");
+        }
+
+        // Same containers, not restarted (same id, same start time, still running), and the same claims (not re-created).
+        Assert.Equal(startedBefore, startedAfter);
+        Assert.All(startedAfter.Values, c => Assert.True(c.Running, c.Name));
+        Assert.Equal(claimsBefore, after.Claims.ToDictionary(c => c.Id, c => (c.CreateRevision, c.Record.ContainerId, c.Record.Host)));
+    });
+
+    /// <summary>Kill/restart cycles with the default TTL (3 by default: each takes about 15 s; DOKKAA_FAILOVER_TRIALS=10 for the report).</summary>
+    [Fact]
+    public Task Failover_takes_about_one_default_ttl() => _cluster.GuardAsync(_output, "failover", async () =>
+    {
+        const string app = "failover";
+        const int scale = 6;
+        var hosts = _cluster.HostNames;
+        await _cluster.Ops.SetManifestJsonAsync(app, "web", Manifests.Web(scale));
+        await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge);
+
+        var times = await FailoverTrials.RunAsync(_cluster, _probe, _output, app, "web", scale, FailoverTrials.Count(3));
+        _output.WriteLine($"failover with lease ttl {_cluster.LeaseTtl}: {Figures.Summary(times)}");
+        Assert.All(times, t => Assert.True(t < _cluster.Ttl + TimeSpan.FromSeconds(4), $"failover took {Figures.Seconds(t)}"));
+        // Not before the lease could have expired: the dead host's last keepalive was at most a third of the TTL before the kill.
+        Assert.All(times, t => Assert.True(t > _cluster.Ttl * 2 / 3 - TimeSpan.FromSeconds(1), $"failover after only {Figures.Seconds(t)}"));
+    });
+}
