@@ -140,7 +140,7 @@ public sealed class Reconciler
                     continue;
                 }
 
-                var rank = IndexOf(planned.RankedHosts, me);
+                var rank = planned.RankOf(me);
                 if (rank < 0)
                     continue;
                 if (!_unclaimedSince.TryGetValue(id, out var since))
@@ -281,16 +281,5 @@ public sealed class Reconciler
                 gate.TrySetResult();
             }
         }, CancellationToken.None);
-    }
-
-    private static int IndexOf(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] == value)
-                return i;
-        }
-
-        return -1;
     }
 }
