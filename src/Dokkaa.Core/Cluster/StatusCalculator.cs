@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
@@ -72,9 +73,12 @@ public static class StatusCalculator
         };
     }
 
+    // Host usage is a sweep over every claim; the status writer asks for it per manifest with pending instances.
+    private static readonly ConditionalWeakTable<ClusterState, Dictionary<string, HostUsage>> Usage = new();
+
     private static bool HasEligibleHost(ClusterState state, Manifest manifest)
     {
-        var usage = HostUsage.Of(state);
+        var usage = Usage.GetValue(state, HostUsage.Of);
         return state.Hosts.Values.Any(h => usage[h.HostId].Fits(h, manifest));
     }
 
