@@ -122,6 +122,12 @@ public sealed class Reconciler
 
             foreach (var planned in PlacementPlanner.Plan(state, manifestId, manifest, usage))
             {
+                // Count it against its best host before the next manifest is planned, as the planner does within
+                // one manifest: otherwise every manifest of the pass sends its instances to the same least-loaded
+                // hosts (after a host failure, one host took 7x the mean). Every agent plans the manifests in
+                // the same order, so they still agree.
+                if (planned.Best is { } best && usage.TryGetValue(best, out var chosen))
+                    chosen.Add(manifest.Resources);
                 var id = planned.Id;
                 seenUnclaimed.Add(id);
                 var existing = local.Primary(id);
