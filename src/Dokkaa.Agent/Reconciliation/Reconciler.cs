@@ -250,11 +250,7 @@ public sealed class Reconciler
                record.ManifestHash != hash || record.Error is not null;
     }
 
-    private static string? StatusWriter(ClusterState state, ManifestId id)
-    {
-        var key = KeyLayout.Status(id.App, id.Name);
-        return state.Hosts.Keys.OrderByDescending(h => RendezvousHash.Weight(h, key)).FirstOrDefault();
-    }
+    private static string? StatusWriter(ClusterState state, ManifestId id) => StatusCalculator.Writer(state, id);
 
     private void Schedule(InstanceId id, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
     {
