@@ -8,7 +8,7 @@ namespace Dokkaa.Core.Placement;
 /// <summary>Where one unclaimed instance should go: eligible hosts, best first. Empty: it fits nowhere (pending).</summary>
 /// <remarks>
 /// From <see cref="PlacementPlanner"/>, <see cref="RankedHosts"/> is built on first use (sorting every host
-/// costs O(hosts log hosts) per instance); <see cref="Best"/> and <see cref="RankOf"/> answer without it.
+/// costs O(hosts log hosts) per instance); <see cref="Best"/> and <see cref="RankOf(string, int)"/> answer without it.
 /// </remarks>
 public sealed record PlannedInstance(InstanceId Id, IReadOnlyList<string> RankedHosts)
 {
@@ -23,14 +23,20 @@ public sealed record PlannedInstance(InstanceId Id, IReadOnlyList<string> Ranked
         : RankedHosts.Count > 0 ? RankedHosts[0] : null;
 
     /// <summary>The position of <paramref name="host"/> in <see cref="RankedHosts"/> (0: best), or -1 when it is not eligible.</summary>
-    public int RankOf(string host)
+    public int RankOf(string host) => RankOf(host, int.MaxValue);
+
+    /// <summary>
+    /// As <see cref="RankOf(string)"/>, but a rank of <paramref name="atMost"/> or more is reported as
+    /// <paramref name="atMost"/>: a host far down the ranking learns that without counting everyone above it.
+    /// </summary>
+    public int RankOf(string host, int atMost)
     {
         if (RankedHosts is PlacementPlanner.LazyRanking { IsBuilt: false } lazy)
-            return lazy.RankOf(host);
+            return lazy.RankOf(host, atMost);
         for (var i = 0; i < RankedHosts.Count; i++)
         {
             if (RankedHosts[i] == host)
-                return i;
+                return Math.Min(i, atMost);
         }
 
         return -1;
@@ -182,8 +188,8 @@ public static class PlacementPlanner
             return best;
         }
 
-        /// <summary>The rank <paramref name="host"/> had at <paramref name="step"/>: how many eligible hosts came before it.</summary>
-        public int RankOf(int step, string host)
+        /// <summary>The rank <paramref name="host"/> had at <paramref name="step"/>: how many eligible hosts came before it (counted up to <paramref name="atMost"/>).</summary>
+        public int RankOf(int step, string host, int atMost)
         {
             if (!_index.TryGetValue(host, out var me))
                 return -1;
@@ -214,6 +220,9 @@ public static class PlacementPlanner
                     if (weight > myWeight || (weight == myWeight && h < me))
                         rank++;
                 }
+
+                if (rank >= atMost)
+                    return atMost;
             }
 
             return rank;
@@ -280,7 +289,7 @@ public static class PlacementPlanner
 
         public string this[int index] => Hosts[index];
 
-        public int RankOf(string host) => plan.RankOf(step, host);
+        public int RankOf(string host, int atMost) => plan.RankOf(step, host, atMost);
 
         public IEnumerator<string> GetEnumerator() => Hosts.GetEnumerator();
 
