@@ -42,7 +42,9 @@ public static class AgentPass
                 planned++;
                 if (plan.Best is { } best && usage.TryGetValue(best, out var chosen))
                     chosen.Add(manifest.Resources);
-                _ = plan.RankOf(me);
+                // The reconciler counts a rank only as far as it could matter this pass: since = now on the first
+                // pass after the failure, the next pass 5 s away, 150 ms per rank.
+                _ = plan.RankOf(me, FirstPassRanks);
             }
 
             planTime += step.Elapsed;
@@ -59,10 +61,9 @@ public static class AgentPass
         return new PassCost(total.Elapsed, usageTime, claimsTime, planTime, statusTime, planned, mine);
     }
 
-    /// <summary>The reconciler's status writer: the live host with the highest rendezvous weight for the status key.</summary>
-    public static string? StatusWriter(ClusterState state, ManifestId id)
-    {
-        var key = KeyLayout.Status(id.App, id.Name);
-        return state.Hosts.Keys.OrderByDescending(h => RendezvousHash.Weight(h, key)).FirstOrDefault();
-    }
+    /// <summary>Reconciler.RanksThatMatter for an instance first seen unclaimed in this pass: 5 s / 150 ms + 1.</summary>
+    private const int FirstPassRanks = (5000 / 150) + 1;
+
+    /// <summary>The reconciler's status writer (StatusCalculator.Writer, cached per set of live hosts).</summary>
+    public static string? StatusWriter(ClusterState state, ManifestId id) => StatusCalculator.Writer(state, id);
 }
