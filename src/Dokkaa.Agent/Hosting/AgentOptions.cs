@@ -69,5 +69,5 @@ public sealed record AgentOptions
     public TimeSpan DnsTtl { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>
-    public int MaxParallelOperations { get; init; } = 8;
+    public int MaxParallelOperations { get; init; } = 32;
 }

@@ -124,8 +124,11 @@ public sealed class Reconciler
             // The manifests after this one are planned with these instances counted against their first-choice
             // host, as every agent does on the same snapshot: a burst of new manifests spreads by load, not by the
             // hash alone (50 manifests at once ended 17/20/23 over 3 hosts without this).
-            foreach (var planned in plan.Where(p => p.RankedHosts.Count > 0))
-                usage[planned.RankedHosts[0]].Add(manifest.Resources);
+            foreach (var planned in plan)
+            {
+                if (planned.Best is { } best && usage.TryGetValue(best, out var chosen))
+                    chosen.Add(manifest.Resources);
+            }
 
             foreach (var planned in plan)
             {
@@ -147,11 +150,11 @@ public sealed class Reconciler
                     continue;
                 }
 
-                var rank = IndexOf(planned.RankedHosts, me);
+                var rank = planned.RankOf(me);
                 if (rank < 0)
                     continue;
                 if (!_unclaimedSince.TryGetValue(id, out var first))
-                    _unclaimedSince[id] = first = (now, planned.RankedHosts[0]);
+                    _unclaimedSince[id] = first = (now, planned.Best!);
                 // The host ranked first when the instance was first seen unclaimed has the first go, even if a
                 // later snapshot (with some of the other claims landed, others still in flight) ranks another host
                 // first: every agent saw the same first snapshot, so this keeps them on one plan. Anyone else
@@ -257,11 +260,7 @@ public sealed class Reconciler
                record.ManifestHash != hash || record.Error is not null;
     }
 
-    private static string? StatusWriter(ClusterState state, ManifestId id)
-    {
-        var key = KeyLayout.Status(id.App, id.Name);
-        return state.Hosts.Keys.OrderByDescending(h => RendezvousHash.Weight(h, key)).FirstOrDefault();
-    }
+    private static string? StatusWriter(ClusterState state, ManifestId id) => StatusCalculator.Writer(state, id);
 
     private void Schedule(InstanceId id, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
     {
@@ -294,16 +293,5 @@ public sealed class Reconciler
                 gate.TrySetResult();
             }
         }, CancellationToken.None);
-    }
-
-    private static int IndexOf(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] == value)
-                return i;
-        }
-
-        return -1;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 
@@ -96,8 +97,12 @@ public sealed record ClusterState(
         ImmutableSortedDictionary.Create<ManifestId, RolloutLock>(ManifestIdComparer.Instance));
 
     /// <summary>The claims of one manifest, by instance number.</summary>
-    public IEnumerable<InstanceClaim> ClaimsOf(ManifestId id) =>
-        Instances.Where(kv => kv.Key.App == id.App && kv.Key.Name == id.Name).Select(kv => kv.Value);
+    /// <remarks>
+    /// Served from an index built once per <see cref="Instances"/> dictionary (on first use, kept as long as
+    /// that dictionary lives): a reconcile pass asks this for every manifest, and a scan of all instances per
+    /// manifest made the pass O(manifests x instances).
+    /// </remarks>
+    public IEnumerable<InstanceClaim> ClaimsOf(ManifestId id) => ClaimIndex.For(Instances).Of(id);
 
     public InstanceClaim? Claim(InstanceId id) => Instances.TryGetValue(id, out var claim) ? claim : null;
 
@@ -176,6 +181,40 @@ public sealed record ClusterState(
             return new ManifestEntry(id, kv.Value, manifest, Array.Empty<ManifestError>(), kv.ModRevision, manifest);
         return new ManifestEntry(id, kv.Value, null, errors, kv.ModRevision, lastValid);
     }
+}
+
+/// <summary>The claims of a snapshot grouped by manifest, in instance order.</summary>
+internal sealed class ClaimIndex
+{
+    private static readonly ConditionalWeakTable<ImmutableSortedDictionary<InstanceId, InstanceClaim>, ClaimIndex> Indexes = new();
+    private readonly Dictionary<ManifestId, InstanceClaim[]> _byManifest = new();
+
+    private ClaimIndex(ImmutableSortedDictionary<InstanceId, InstanceClaim> instances)
+    {
+        // The dictionary is sorted by manifest, then instance: each manifest's claims are one run.
+        var run = new List<InstanceClaim>();
+        ManifestId? current = null;
+        foreach (var (id, claim) in instances)
+        {
+            var manifest = id.Manifest;
+            if (current is { } c && c != manifest)
+            {
+                _byManifest[c] = run.ToArray();
+                run.Clear();
+            }
+
+            current = manifest;
+            run.Add(claim);
+        }
+
+        if (current is { } last)
+            _byManifest[last] = run.ToArray();
+    }
+
+    public static ClaimIndex For(ImmutableSortedDictionary<InstanceId, InstanceClaim> instances) =>
+        Indexes.GetValue(instances, static i => new ClaimIndex(i));
+
+    public IReadOnlyList<InstanceClaim> Of(ManifestId id) => _byManifest.TryGetValue(id, out var claims) ? claims : Array.Empty<InstanceClaim>();
 }
 
 internal sealed class ManifestIdComparer : IComparer<ManifestId>

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
@@ -72,9 +75,44 @@ public static class StatusCalculator
         };
     }
 
+    // Writers by host set: the live hosts change rarely, the passes that ask come every few seconds.
+    private static readonly ConditionalWeakTable<ImmutableSortedDictionary<string, HostEntry>, ConcurrentDictionary<ManifestId, string?>> Writers = new();
+
+    /// <summary>
+    /// The host that writes <paramref name="id"/>'s status: the live host with the highest rendezvous weight for
+    /// the status key (null without hosts). Every agent asks this for every manifest on every pass, so the answer
+    /// is kept for as long as the set of live hosts stays the same: a pass costs a lookup per manifest instead of
+    /// a weight per host per manifest (7.3 s of a 7.8 s pass at 10,000 hosts and 1,001 manifests before).
+    /// </summary>
+    public static string? Writer(ClusterState state, ManifestId id) =>
+        Writers.GetValue(state.Hosts, static _ => new ConcurrentDictionary<ManifestId, string?>())
+            .GetOrAdd(id, static (id, hosts) => FindWriter(hosts, id), state.Hosts);
+
+    private static string? FindWriter(ImmutableSortedDictionary<string, HostEntry> hosts, ManifestId id)
+    {
+        var key = KeyLayout.Status(id.App, id.Name);
+        string? writer = null;
+        ulong best = 0;
+        foreach (var host in hosts.Keys)
+        {
+            // Highest weight wins; on equal weights the first in order, as OrderByDescending(...).First() did.
+            var weight = RendezvousHash.Weight(host, key);
+            if (writer is null || weight > best)
+            {
+                writer = host;
+                best = weight;
+            }
+        }
+
+        return writer;
+    }
+
+    // Host usage is a sweep over every claim; the status writer asks for it per manifest with pending instances.
+    private static readonly ConditionalWeakTable<ClusterState, Dictionary<string, HostUsage>> Usage = new();
+
     private static bool HasEligibleHost(ClusterState state, Manifest manifest)
     {
-        var usage = HostUsage.Of(state);
+        var usage = Usage.GetValue(state, HostUsage.Of);
         return state.Hosts.Values.Any(h => usage[h.HostId].Fits(h, manifest));
     }
 

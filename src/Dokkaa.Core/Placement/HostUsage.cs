@@ -37,10 +37,13 @@ public sealed class HostUsage
     /// Whether one more instance of <paramref name="manifest"/> fits on <paramref name="host"/>: it carries
     /// every label the manifest requires, is not draining, and has instance, CPU and memory capacity left.
     /// </summary>
-    public bool Fits(HostEntry host, Manifest manifest)
+    public bool Fits(HostEntry host, Manifest manifest) =>
+        !Drained && Accepts(host.Record, manifest) && HasRoom(host.Record, manifest, Instances, MilliCpus, MemoryBytes);
+
+    /// <summary>The part of <see cref="Fits"/> that does not depend on usage: not draining, every label the manifest requires.</summary>
+    internal static bool Accepts(HostRecord record, Manifest manifest)
     {
-        var record = host.Record;
-        if (record.Draining || Drained)
+        if (record.Draining)
             return false;
         foreach (var (label, value) in manifest.Constraints)
         {
@@ -48,13 +51,19 @@ public sealed class HostUsage
                 return false;
         }
 
-        if (record.Capacity > 0 && Instances >= record.Capacity)
+        return true;
+    }
+
+    /// <summary>The part of <see cref="Fits"/> that depends on usage: instance, CPU and memory capacity left.</summary>
+    internal static bool HasRoom(HostRecord record, Manifest manifest, int instances, int milliCpus, long memoryBytes)
+    {
+        if (record.Capacity > 0 && instances >= record.Capacity)
             return false;
         var wanted = manifest.Resources;
         if (wanted is null)
             return true;
-        if (record.MilliCpus > 0 && wanted.MilliCpus > 0 && MilliCpus + wanted.MilliCpus > record.MilliCpus)
+        if (record.MilliCpus > 0 && wanted.MilliCpus > 0 && milliCpus + wanted.MilliCpus > record.MilliCpus)
             return false;
-        return !(record.MemoryBytes > 0 && wanted.MemoryBytes > 0 && MemoryBytes + wanted.MemoryBytes > record.MemoryBytes);
+        return !(record.MemoryBytes > 0 && wanted.MemoryBytes > 0 && memoryBytes + wanted.MemoryBytes > record.MemoryBytes);
     }
 }
