@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Issue 3's multi-host suite: real 3-host `dokkaa dev` clusters (namespaces, one dockerd and agent per
+# host, 3-member etcd). Needs root. Not yet part of scripts/test.sh (see there).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+dokkaa_install_packages
+dokkaa_start_dockerd
+dokkaa_build
+bash "$DOKKAA_ROOT/scripts/images/build-example-images.sh" >/dev/null
+cd "$DOKKAA_ROOT"
+dotnet test tests/Dokkaa.Cluster.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
