@@ -23,5 +23,5 @@ bench_report simulate <<EOF
 ## Placement simulation: the real planner and claim code over an in-memory etcd (${LATENCY_MS} ms per call)
 $(bench_machine)
 
-$(sed -n '/^## Summary/,$p' "$out" | tail -n +2)
+$(sed -n '/^## Summary/,$p' "$out" | tail -n +3)
 EOF
