@@ -25,6 +25,10 @@ swarm_state=$(docker info --format '{{.Swarm.LocalNodeState}}')
 networks_before=$(docker network ls -q --no-trunc | sort)
 swarm_cleanup() {
   [ "$SWARM" = 1 ] || return 0
+  # If dockerd is restarting (someone else's doing on a shared machine), the swarm survives the restart:
+  # wait for it to answer rather than leave the swarm behind.
+  local wait_until=$((SECONDS + 120))
+  until docker info >/dev/null 2>&1 || ((SECONDS > wait_until)); do sleep 1; done
   docker service ls -q --filter label=io.dokkaa.bench=1 | xargs -r docker service rm >/dev/null 2>&1 || true
   docker swarm leave --force >/dev/null 2>&1 || true
   # Networks the swarm made (docker_gwbridge, ingress) go once nothing uses them.

@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCENARIOS="${SCENARIOS:-1000x100000,10000x100000,1000x1000000,10000x1000000}"
 LATENCY_MS="${LATENCY_MS:-2}"
-BUDGET="${BUDGET:-240}"
+BUDGET="${BUDGET:-120}"
 
 [ "$BENCH_SKIP_BUILD" = 1 ] || dotnet build "$BENCH_ROOT/bench/Dokkaa.Simulation" -c Release -nologo -v quiet -clp:ErrorsOnly
 out="$BENCH_WORK/simulation.txt"
@@ -23,5 +23,5 @@ bench_report simulate <<EOF
 ## Placement simulation: the real planner and claim code over an in-memory etcd (${LATENCY_MS} ms per call)
 $(bench_machine)
 
-$(sed -n '/^## Summary/,$p' "$out" | tail -n +2)
+$(sed -n '/^## Summary/,$p' "$out" | tail -n +3)
 EOF
