@@ -7,30 +7,108 @@ namespace Dokkaa.Core.Placement;
 public sealed record PlannedInstance(InstanceId Id, IReadOnlyList<string> RankedHosts);
 
 /// <summary>
-/// Spread, not greed. Every agent runs this same pure function over the same snapshot and so agrees on
-/// the ranking without a scheduler: hosts with the fewest instances of this manifest first, then the least
-/// loaded, then a rendezvous hash. Instances are planned in order and each planned instance counts against
-/// its best host before the next is ranked, so scale 7 over 3 hosts plans 3/2/2, not 7/0/0.
-/// The etcd transaction, not this plan, guarantees a single owner.
+/// Spread, not greed. Every agent runs this same pure function over its snapshot and so agrees on the ranking
+/// without a scheduler. The etcd transaction, not this plan, guarantees a single owner.
+/// <para>
+/// Per manifest, the eligible hosts are put in one order: least loaded first (load of the manifests that came
+/// before this one), then a rendezvous hash of host and manifest. Instance i's target is the i-th host of that
+/// order, round robin, so scale 7 over 3 hosts targets 3/2/2 and each host's quota is its number of targets.
+/// An unclaimed instance goes to its target while the target is under quota; otherwise (claims that landed
+/// elsewhere after a failover, a full host) to the host furthest under its quota.
+/// </para>
+/// <para>
+/// The plan is stable while claims land: neither the order nor the targets depend on this manifest's own
+/// claims, so claims that follow the plan leave the rest of it unchanged, whichever of them an agent has seen
+/// yet. (A greedy plan that counted every landed claim first moved the remaining instances around as claims
+/// arrived, and agents that saw different moments disagreed about who goes first: 7 instances ended 0/4/3.)
+/// </para>
 /// </summary>
 public static class PlacementPlanner
 {
-    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest) =>
-        Plan(state, id, manifest, HostUsage.Of(state));
-
-    /// <summary>As above, with the hosts' usage computed once by the caller (it is the same for every manifest of a pass).</summary>
-    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest, IReadOnlyDictionary<string, HostUsage> usage)
+    /// <summary>One manifest on its own, ordered by the load of every other manifest's claims.</summary>
+    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest)
     {
-        // Work on copies: planning one manifest's instances must not change the usage the caller keeps.
-        var load = usage.ToDictionary(u => u.Key, u => new HostUsage { Instances = u.Value.Instances, MilliCpus = u.Value.MilliCpus, MemoryBytes = u.Value.MemoryBytes, Drained = u.Value.Drained }, StringComparer.Ordinal);
-        var perManifest = load.Keys.ToDictionary(h => h, _ => 0, StringComparer.Ordinal);
+        var usage = HostUsage.Of(state);
+        var order = HostUsage.Of(state);
         foreach (var claim in state.ClaimsOf(id))
         {
-            if (claim.Id.Instance <= manifest.Scale && perManifest.ContainsKey(claim.Record.Host))
-                perManifest[claim.Record.Host]++;
+            if (claim.Id.Instance <= manifest.Scale && order.TryGetValue(claim.Record.Host, out var host))
+                host.Remove(manifest.Resources);
         }
 
-        var hosts = state.Hosts.Values.Where(h => load.ContainsKey(h.HostId)).ToList();
+        return Plan(state, id, manifest, usage, order);
+    }
+
+    /// <summary>
+    /// Every valid manifest, in the order they arrived (the creation revision of their key): each is planned with
+    /// the load of the manifests before it (their claims and planned instances) and with the capacity that every
+    /// claim and every instance planned so far leaves. What the agents run.
+    /// </summary>
+    public static IReadOnlyList<(ManifestId Id, Manifest Manifest, IReadOnlyList<PlannedInstance> Plan)> PlanAll(ClusterState state)
+    {
+        var usage = HostUsage.Of(state);
+        var walk = state.Manifests
+            .Where(m => m.Value.Effective is not null)
+            .OrderBy(m => m.Value.CreateRevision)
+            .ThenBy(m => m.Key.App, StringComparer.Ordinal)
+            .ThenBy(m => m.Key.Name, StringComparer.Ordinal)
+            .ToList();
+
+        // The order load starts with what no manifest of the walk explains: claims of deleted or broken manifests
+        // and instances above scale (being stopped). Each manifest adds its own claims and plan after it is planned.
+        var order = state.Hosts.Keys.ToDictionary(h => h, _ => new HostUsage(), StringComparer.Ordinal);
+        foreach (var claim in state.Instances.Values)
+        {
+            var inWalk = state.Manifests.TryGetValue(claim.Id.Manifest, out var entry) && entry.Effective is { } m && claim.Id.Instance <= m.Scale;
+            if (!inWalk && order.TryGetValue(claim.Record.Host, out var host))
+                host.Add(entry?.Effective?.Resources);
+        }
+
+        var result = new List<(ManifestId, Manifest, IReadOnlyList<PlannedInstance>)>();
+        foreach (var (id, entry) in walk)
+        {
+            var manifest = entry.Effective!;
+            var plan = Plan(state, id, manifest, usage, order);
+            foreach (var claim in state.ClaimsOf(id))
+            {
+                if (claim.Id.Instance <= manifest.Scale && order.TryGetValue(claim.Record.Host, out var host))
+                    host.Add(manifest.Resources);
+            }
+
+            foreach (var planned in plan.Where(p => p.RankedHosts.Count > 0))
+                order[planned.RankedHosts[0]].Add(manifest.Resources);
+            result.Add((id, manifest, plan));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The unclaimed instances of one manifest. <paramref name="usage"/> is what hosts carry (for capacity: every
+    /// claim, and the instances the caller planned before); instances planned here are added to it.
+    /// <paramref name="order"/> is the load that orders the hosts (without this manifest's own claims); it is only read.
+    /// </summary>
+    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest, Dictionary<string, HostUsage> usage, IReadOnlyDictionary<string, HostUsage> order)
+    {
+        var eligible = state.Hosts.Values
+            .Where(h => usage.ContainsKey(h.HostId) && !state.IsDraining(h)
+                        && manifest.Constraints.All(c => h.Record.Labels.TryGetValue(c.Key, out var v) && v == c.Value))
+            .OrderBy(h => order.TryGetValue(h.HostId, out var load) ? load.Instances : 0)
+            .ThenByDescending(h => RendezvousHash.Weight(h.HostId, KeyLayout.Manifest(id.App, id.Name)))
+            .Select(h => h.HostId)
+            .ToList();
+        string? Target(int instance) => eligible.Count == 0 ? null : eligible[(instance - 1) % eligible.Count];
+
+        var quota = eligible.ToDictionary(h => h, _ => 0, StringComparer.Ordinal);
+        for (var i = 1; i <= manifest.Scale && eligible.Count > 0; i++)
+            quota[Target(i)!]++;
+        var count = eligible.ToDictionary(h => h, _ => 0, StringComparer.Ordinal);
+        foreach (var claim in state.ClaimsOf(id))
+        {
+            if (claim.Id.Instance <= manifest.Scale && count.ContainsKey(claim.Record.Host))
+                count[claim.Record.Host]++;
+        }
+
         var plan = new List<PlannedInstance>();
         for (var i = 1; i <= manifest.Scale; i++)
         {
@@ -38,20 +116,21 @@ public static class PlacementPlanner
             if (state.Instances.ContainsKey(instance))
                 continue;
 
-            var key = instance.Key;
             var evictedFrom = state.Evictions.TryGetValue(instance, out var evicted) ? evicted : null;
-            var ranked = hosts
-                .Where(h => h.HostId != evictedFrom && load[h.HostId].Fits(h, manifest))
-                .OrderBy(h => perManifest[h.HostId])
-                .ThenBy(h => load[h.HostId].Instances)
-                .ThenByDescending(h => RendezvousHash.Weight(h.HostId, key))
-                .Select(h => h.HostId)
+            var target = Target(i);
+            var ranked = eligible
+                .Where(h => h != evictedFrom && usage[h].Fits(state.Hosts[h], manifest))
+                .OrderBy(h => h == target && count[h] < quota[h] ? 0 : 1)
+                .ThenBy(h => count[h] - quota[h])
+                .ThenBy(h => count[h])
+                .ThenBy(h => order.TryGetValue(h, out var load) ? load.Instances : 0)
+                .ThenByDescending(h => RendezvousHash.Weight(h, instance.Key))
                 .ToList();
             plan.Add(new PlannedInstance(instance, ranked));
             if (ranked.Count > 0)
             {
-                perManifest[ranked[0]]++;
-                load[ranked[0]].Add(manifest.Resources);
+                count[ranked[0]]++;
+                usage[ranked[0]].Add(manifest.Resources);
             }
         }
 
