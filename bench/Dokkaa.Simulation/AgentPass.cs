@@ -18,37 +18,31 @@ public static class AgentPass
     {
         var total = Stopwatch.StartNew();
         var step = Stopwatch.StartNew();
-        var usage = HostUsage.Of(state);
+        _ = HostUsage.Of(state);
         var usageTime = step.Elapsed;
 
         TimeSpan claimsTime = TimeSpan.Zero, planTime = TimeSpan.Zero;
         int planned = 0, mine = 0;
-        foreach (var (manifestId, entry) in state.Manifests)
+        step.Restart();
+        foreach (var claim in state.Instances.Values)
         {
-            var manifest = entry.Effective;
-            if (manifest is null)
-                continue;
-            step.Restart();
-            foreach (var claim in state.ClaimsOf(manifestId))
-            {
-                if (claim.Record.Host == me)
-                    mine++;
-            }
+            if (claim.Record.Host == me)
+                mine++;
+        }
 
-            claimsTime += step.Elapsed;
-            step.Restart();
-            foreach (var plan in PlacementPlanner.Plan(state, manifestId, manifest, usage))
+        claimsTime += step.Elapsed;
+        step.Restart();
+        foreach (var (_, _, plan) in PlacementPlanner.PlanAll(state))
+        {
+            foreach (var instance in plan)
             {
                 planned++;
-                if (plan.Best is { } best && usage.TryGetValue(best, out var chosen))
-                    chosen.Add(manifest.Resources);
-                // The reconciler counts a rank only as far as it could matter this pass: since = now on the first
-                // pass after the failure, the next pass 5 s away, 150 ms per rank.
-                _ = plan.RankOf(me, FirstPassRanks);
+                // The reconciler asks for its own rank of every unclaimed instance it may claim.
+                _ = instance.RankOf(me, FirstPassRanks);
             }
-
-            planTime += step.Elapsed;
         }
+
+        planTime += step.Elapsed;
 
         step.Restart();
         foreach (var (id, entry) in state.Manifests)

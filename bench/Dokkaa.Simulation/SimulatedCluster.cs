@@ -237,20 +237,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private static List<(InstanceId Id, string Host, string Hash)> PlanClaims(ClusterState state)
     {
         var work = new List<(InstanceId, string, string)>();
-        var usage = HostUsage.Of(state);
-        foreach (var (id, entry) in state.Manifests)
+        foreach (var (id, _, plan) in PlacementPlanner.PlanAll(state))
         {
-            var manifest = entry.Effective;
-            if (manifest is null)
-                continue;
             string? hash = null;
-            foreach (var planned in PlacementPlanner.Plan(state, id, manifest, usage))
+            foreach (var planned in plan)
             {
-                if (planned.Best is not { } best)
-                    continue;
-                work.Add((planned.Id, best, hash ??= entry.Hash!));
-                // As the reconciler does: each planned instance counts against its host for the next manifests.
-                usage[best].Add(manifest.Resources);
+                if (planned.Best is { } best)
+                    work.Add((planned.Id, best, hash ??= state.Manifests[id].Hash!));
             }
         }
 

@@ -40,8 +40,8 @@ public sealed class PartitionTests : IClassFixture<FastCluster>
         var cutOff = (await _probe.ContainersAsync(new[] { victim }, app)).Where(c => c.Running).ToList();
         Assert.Single(cutOff);
 
-        var stopwatch = Stopwatch.StartNew();
         await _cluster.DevAsync(_output, "partition", victim);
+        var stopwatch = Stopwatch.StartNew();
         // The others take over once h3's lease has expired; h3, cut off, keeps its copy running (availability first).
         var (takenOver, tookOver) = await _probe.WaitConvergedAsync(app, "web", scale, others, Converge);
         var copiesWhileCut = (await _probe.ContainersAsync(hosts, app)).Where(c => c.Running).ToList();
@@ -80,7 +80,7 @@ public sealed class PartitionTests : IClassFixture<FastCluster>
         using var stopSampling = new CancellationTokenSource();
         var samples = 0;
         var violations = new ConcurrentQueue<string>();
-        var runningSeen = new ConcurrentQueue<(TimeSpan At, int Running, bool VictimRuns)>();
+        var runningSeen = new ConcurrentQueue<(TimeSpan At, int Running, bool VictimRuns, bool MovedRuns)>();
         var clock = Stopwatch.StartNew();
         var sampler = Task.Run(async () =>
         {
@@ -89,7 +89,7 @@ public sealed class PartitionTests : IClassFixture<FastCluster>
                 var at = clock.Elapsed;
                 var running = (await _probe.ContainersAsync(hosts, app)).Where(c => c.Running).ToList();
                 Interlocked.Increment(ref samples);
-                runningSeen.Enqueue((at, running.Count, running.Any(c => c.Host == victim)));
+                runningSeen.Enqueue((at, running.Count, running.Any(c => c.Host == victim), running.Any(c => c.Host != victim && c.Instance == cutOff.Instance)));
                 foreach (var twice in running.GroupBy(c => c.Instance.Instance).Where(g => g.Count() > 1))
                     violations.Enqueue($"{Figures.Seconds(at)}: instance {twice.Key} runs on {string.Join(" and ", twice.Select(c => c.Host))}");
                 try
@@ -104,8 +104,9 @@ public sealed class PartitionTests : IClassFixture<FastCluster>
 
         try
         {
-            var partitionAt = clock.Elapsed;
             await _cluster.DevAsync(_output, "partition", victim);
+            // Timed from when the command returned: taking the link down is the last thing it does.
+            var partitionAt = clock.Elapsed;
             var (takenOver, tookOver) = await _probe.WaitConvergedAsync(app, "web", scale, others, Converge);
             await Poll.UntilAsync(() => Task.FromResult(clock.Elapsed - partitionAt), t => t > _cluster.Ttl * 2, "the partition to last two TTLs", TimeSpan.FromSeconds(30));
             var healAt = clock.Elapsed;
@@ -119,17 +120,24 @@ public sealed class PartitionTests : IClassFixture<FastCluster>
 
             var seen = runningSeen.ToList();
             var fencedAt = seen.FirstOrDefault(s => s.At > partitionAt && !s.VictimRuns).At;
+            var movedAt = seen.FirstOrDefault(s => s.At > partitionAt && s.MovedRuns).At;
             var minRunning = seen.Where(s => s.At > partitionAt).Min(s => s.Running);
-            _output.WriteLine($"exclusive, partition {victim}: its copy {cutOff.Name} stopped {Figures.Seconds(fencedAt - partitionAt)} after the cut (lease ttl {_cluster.LeaseTtl}); " +
+            _output.WriteLine($"exclusive, partition {victim}: its copy {cutOff.Name} stopped {Figures.Seconds(fencedAt - partitionAt)} after the cut (lease ttl {_cluster.LeaseTtl}), " +
+                              $"instance {cutOff.Instance.Instance} first seen running elsewhere {Figures.Seconds(movedAt - partitionAt)} after the cut; " +
                               $"instances running on {string.Join(", ", others)} {Figures.Seconds(tookOver)} after the cut ({Figures.PerHost(takenOver.RunningPerHost(others))}); " +
                               $"after heal exactly {scale} running in {Figures.Seconds(tookHeal)} ({Figures.PerHost(healed.RunningPerHost(hosts))})");
-            _output.WriteLine($"{samples} samples over {Figures.Seconds(clock.Elapsed)} (one per ~{clock.Elapsed.TotalMilliseconds / samples:0} ms), fewest running in one sample: {minRunning}, " +
-                              $"violations (an instance running twice): {violations.Count}");
+            var gaps = seen.Zip(seen.Skip(1), (a, b) => b.At - a.At).ToList();
+            _output.WriteLine($"{samples} samples over {Figures.Seconds(clock.Elapsed)} (every {gaps.Average(g => g.TotalMilliseconds):0} ms on average, longest gap " +
+                              $"{gaps.Max().TotalMilliseconds:0} ms), fewest running in one sample: {minRunning}, violations (an instance running twice): {violations.Count}");
             foreach (var violation in violations.Take(10))
                 _output.WriteLine("  " + violation);
             Assert.Empty(violations);
-            Assert.True(fencedAt > TimeSpan.Zero && fencedAt - partitionAt < _cluster.Ttl, $"the cut-off copy was stopped {Figures.Seconds(fencedAt - partitionAt)} after the cut");
-            Assert.True(samples > 50, $"only {samples} samples");
+            Assert.True(fencedAt > TimeSpan.Zero && movedAt > TimeSpan.Zero && fencedAt < movedAt, $"the cut-off copy stopped at {Figures.Seconds(fencedAt)}, the instance ran elsewhere at {Figures.Seconds(movedAt)}");
+            Assert.True(fencedAt - partitionAt < _cluster.Ttl, $"the cut-off copy was stopped {Figures.Seconds(fencedAt - partitionAt)} after the cut");
+            // The samples cover the whole time densely enough to see a double run like the one a stale agent view once
+            // caused after heal (0.4 s). On a loaded machine one Docker list now and then takes most of a second.
+            var slow = gaps.Count(g => g >= TimeSpan.FromMilliseconds(400));
+            Assert.True(slow <= gaps.Count / 20 && gaps.Max() < _cluster.Ttl, $"{slow} of {gaps.Count} gaps between samples of 400 ms or more, the longest {gaps.Max().TotalMilliseconds:0} ms");
         }
         finally
         {

@@ -32,8 +32,11 @@ public sealed record AgentOptions
 
     public int AmbassadorPortLast { get; init; } = 42999;
 
-    /// <summary>How long a host ranked r waits (r x this) before it tries to claim an instance.</summary>
-    public TimeSpan ClaimStagger { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How long a host ranked r waits (r x this) before it tries to claim an instance. Only matters when the best
+    /// host is alive but slow; 1 s covers a fresh agent on a loaded machine (see docs/architecture.md).
+    /// </summary>
+    public TimeSpan ClaimStagger { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Full reconcile at least this often, whatever the watches said.</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(5);

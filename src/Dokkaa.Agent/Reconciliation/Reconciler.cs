@@ -31,7 +31,7 @@ public sealed class Reconciler
     private readonly AsyncSignal _wake = new();
     private readonly ConcurrentDictionary<InstanceId, Task> _inFlight = new();
     private readonly SemaphoreSlim _parallel;
-    private readonly Dictionary<InstanceId, (DateTimeOffset Since, string FirstChoice)> _unclaimedSince = new();
+    private readonly Dictionary<InstanceId, DateTimeOffset> _unclaimedSince = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock)
@@ -100,8 +100,6 @@ public sealed class Reconciler
         if (state.Manifests.Values.Any(m => m.Effective?.Exclusive == true) && exclusiveCheck < wakeAt)
             wakeAt = exclusiveCheck;
 
-        var seenUnclaimed = new HashSet<InstanceId>();
-        var usage = HostUsage.Of(state);
         foreach (var (manifestId, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
@@ -119,17 +117,12 @@ public sealed class Reconciler
                 else if (NeedsWork(claim, local.Primary(claim.Id), hash, now))
                     Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
             }
+        }
 
-            var plan = PlacementPlanner.Plan(state, manifestId, manifest, usage);
-            // The manifests after this one are planned with these instances counted against their first-choice
-            // host, as every agent does on the same snapshot: a burst of new manifests spreads by load, not by the
-            // hash alone (50 manifests at once ended 17/20/23 over 3 hosts without this).
-            foreach (var planned in plan)
-            {
-                if (planned.Best is { } best && usage.TryGetValue(best, out var chosen))
-                    chosen.Add(manifest.Resources);
-            }
-
+        var seenUnclaimed = new HashSet<InstanceId>();
+        foreach (var (manifestId, manifest, plan) in PlacementPlanner.PlanAll(state))
+        {
+            var hash = state.Manifests[manifestId].Hash!;
             foreach (var planned in plan)
             {
                 var id = planned.Id;
@@ -153,15 +146,9 @@ public sealed class Reconciler
                 var rank = planned.RankOf(me);
                 if (rank < 0)
                     continue;
-                if (!_unclaimedSince.TryGetValue(id, out var first))
-                    _unclaimedSince[id] = first = (now, planned.Best!);
-                // The host ranked first when the instance was first seen unclaimed has the first go, even if a
-                // later snapshot (with some of the other claims landed, others still in flight) ranks another host
-                // first: every agent saw the same first snapshot, so this keeps them on one plan. Anyone else
-                // waits at least one stagger, so a slow transaction of the first choice is not overtaken.
-                var since = first.Since;
-                var wait = first.FirstChoice == me || (rank == 0 && !state.Hosts.ContainsKey(first.FirstChoice)) ? 0 : Math.Max(rank, 1);
-                var notBefore = since + _options.ClaimStagger * wait;
+                if (!_unclaimedSince.TryGetValue(id, out var since))
+                    _unclaimedSince[id] = since = now;
+                var notBefore = since + _options.ClaimStagger * rank;
                 if (notBefore <= now)
                     Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), cancellationToken);
                 else if (notBefore < wakeAt)

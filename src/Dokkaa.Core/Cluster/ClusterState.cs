@@ -32,6 +32,12 @@ public sealed record ManifestEntry(ManifestId Id, string Raw, Manifest? Manifest
 {
     public bool IsValid => Manifest is not null;
 
+    /// <summary>
+    /// The etcd revision that created the key: the order manifests arrived in. Agents plan placement in this order,
+    /// so a manifest's plan does not depend on the claims of manifests that came after it.
+    /// </summary>
+    public long CreateRevision { get; init; }
+
     /// <summary>The manifest the cluster should converge to: the current one, or the last valid one while the current is broken.</summary>
     public Manifest? Effective => Manifest ?? LastValid;
 
@@ -178,8 +184,8 @@ public sealed record ClusterState(
     {
         var lastValid = previous?.Effective;
         if (ManifestParser.TryParse(kv.Value, out var manifest, out var errors))
-            return new ManifestEntry(id, kv.Value, manifest, Array.Empty<ManifestError>(), kv.ModRevision, manifest);
-        return new ManifestEntry(id, kv.Value, null, errors, kv.ModRevision, lastValid);
+            return new ManifestEntry(id, kv.Value, manifest, Array.Empty<ManifestError>(), kv.ModRevision, manifest) { CreateRevision = kv.CreateRevision };
+        return new ManifestEntry(id, kv.Value, null, errors, kv.ModRevision, lastValid) { CreateRevision = kv.CreateRevision };
     }
 }
 

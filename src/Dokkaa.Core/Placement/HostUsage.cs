@@ -20,6 +20,14 @@ public sealed class HostUsage
         MemoryBytes += resources?.MemoryBytes ?? 0;
     }
 
+    /// <summary>The opposite of <see cref="Add"/>.</summary>
+    public void Remove(ResourceRequest? resources)
+    {
+        Instances--;
+        MilliCpus -= resources?.MilliCpus ?? 0;
+        MemoryBytes -= resources?.MemoryBytes ?? 0;
+    }
+
     /// <summary>Usage of every live host, from the claims in a snapshot.</summary>
     public static Dictionary<string, HostUsage> Of(ClusterState state)
     {

@@ -26,6 +26,20 @@ public sealed class ClusterStateApplyTests
     }
 
     [Fact]
+    public void Manifest_remembers_the_revision_that_created_it_across_edits()
+    {
+        _b.Manifest("dummy", "nginx", TestManifests.Web(scale: 2));
+        var created = _b.Revision;
+        _b.Manifest("dummy", "other", TestManifests.Web(scale: 1));
+
+        _b.Manifest("dummy", "nginx", TestManifests.Web(scale: 3));
+        _b.Put(ManifestKey, "not json");
+
+        Assert.Equal(created, _b.Entry("dummy", "nginx").CreateRevision);
+        Assert.Equal(created + 1, _b.Entry("dummy", "other").CreateRevision);
+    }
+
+    [Fact]
     public void Invalid_manifest_keeps_the_last_valid_one_as_effective()
     {
         _b.Manifest("dummy", "nginx", TestManifests.Web(scale: 2));
