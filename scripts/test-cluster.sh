@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 3's multi-host suite: real 3-host `dokkaa dev` clusters (namespaces, one dockerd and agent per
-# host, 3-member etcd). Needs root. Not yet part of scripts/test.sh (see there).
+# host, 3-member etcd), on its own. Needs root. scripts/test.sh runs it too, after the other suites.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 dokkaa_install_packages

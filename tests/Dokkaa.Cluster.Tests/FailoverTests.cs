@@ -27,7 +27,7 @@ public sealed class FailoverTests : IClassFixture<FastCluster>
 
     /// <summary>Kill/restart cycles (10 by default, DOKKAA_FAILOVER_TRIALS to change), each timed from the kill to all instances running again.</summary>
     [Fact]
-    public Task Killed_host_instances_run_again_elsewhere_exactly_once_within_the_ttl() => _cluster.GuardAsync(_output, "failover", async () =>
+    public Task Killed_host_instances_run_again_elsewhere_exactly_once() => _cluster.GuardAsync(_output, "failover", async () =>
     {
         const string app = "failover";
         const int scale = 6;
@@ -38,9 +38,9 @@ public sealed class FailoverTests : IClassFixture<FastCluster>
 
         var times = await FailoverTrials.RunAsync(_cluster, _probe, _output, app, "web", scale, FailoverTrials.Count(10));
         _output.WriteLine($"failover with lease ttl {_cluster.LeaseTtl}: {Figures.Summary(times)}");
-        // TTL plus a small delta: the lease expires at most one TTL after the last keepalive, etcd revokes it
-        // within its 500 ms expiry check, then a claim (500 ms stagger at worst) and a container start.
-        Assert.All(times, t => Assert.True(t < _cluster.Ttl + TimeSpan.FromSeconds(4), $"failover took {Figures.Seconds(t)}"));
+        // How fast is printed, not asserted (no timed assertions; bench/failover.sh measures it). Every trial
+        // waited, with a deadline, until each instance ran exactly once on the surviving hosts.
+        Assert.Equal(FailoverTrials.Count(10), times.Count);
     });
 
     [Fact]
