@@ -272,7 +272,9 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         Assert.Equal(NginxApplyOutcome.Rejected, (await supervisor.ApplyConfigAsync(broken, CancellationToken.None)).Outcome);
         Assert.Equal(NginxApplyOutcome.Reloaded, (await supervisor.ApplyConfigAsync(next, CancellationToken.None)).Outcome);
         Assert.Null(supervisor.LastError);
-        Assert.Equal("B", BackendOf((await GetAsync(Shop)).Body));
+        // Reloaded means a new worker serves the new configuration; an old worker finishing its last request may
+        // still answer one more, so the switch is polled for rather than expected on the very next request.
+        await Poll.UntilAsync(async () => BackendOf((await GetAsync(Shop)).Body), body => body == "B", "the new configuration to serve B", TimeSpan.FromSeconds(10));
     }
 
     [Theory]
@@ -316,7 +318,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
 
         await Poll.UntilAsync(async () => await supervisor.GetServedHashAsync(CancellationToken.None) == expected, "the last state to be served");
         Assert.Equal(reloads + 1, supervisor.Reloads);
-        Assert.Equal("B", BackendOf((await GetAsync(Shop)).Body));
+        await Poll.UntilAsync(async () => BackendOf((await GetAsync(Shop)).Body), body => body == "B", "the last state to serve B", TimeSpan.FromSeconds(10));
 
         var unchanged = new TaskCompletionSource<NginxApplyResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         supervisor.Applied += r =>
