@@ -109,6 +109,9 @@ run_docker() {
   docker ps -aq --filter "label=$label" | xargs -r docker rm -f >/dev/null
 }
 
+# The last figure of a space-separated list ("-" when the column is skipped).
+latest() { local all="$1"; [ -n "$all" ] && echo "${all##* }" || echo -; }
+
 order=(dokkaa swarm docker)
 for trial in $(seq 1 "$TRIALS"); do
   # Alternate who goes first: each trial rotates the order by one.
@@ -119,8 +122,8 @@ for trial in $(seq 1 "$TRIALS"); do
       docker) run_docker "$trial" ;;
     esac
   done
-  echo "trial $trial: up dokkaa ${up[dokkaa]##* } s, swarm ${up[swarm]##* } s, docker run ${up[docker]##* } s;" \
-    "down dokkaa ${down[dokkaa]##* } s, swarm ${down[swarm]##* } s, docker stop ${down[docker]##* } s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+  echo "trial $trial: up dokkaa $(latest "${up[dokkaa]:-}") s, swarm $(latest "${up[swarm]:-}") s, docker run $(latest "${up[docker]:-}") s;" \
+    "down dokkaa $(latest "${down[dokkaa]:-}") s, swarm $(latest "${down[swarm]:-}") s, docker stop $(latest "${down[docker]:-}") s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 done
 swarm_cleanup
 
