@@ -43,16 +43,27 @@ public static class PlacementPlanner
     /// </summary>
     public static IReadOnlyList<(ManifestId Id, Manifest Manifest, IReadOnlyList<PlannedInstance> Plan)> PlanAll(ClusterState state)
     {
-        var usage = HostUsage.Of(state);
         var walk = state.Manifests
             .Where(m => m.Value.Effective is not null)
             .OrderBy(m => m.Value.CreateRevision)
             .ThenBy(m => m.Key.App, StringComparer.Ordinal)
             .ThenBy(m => m.Key.Name, StringComparer.Ordinal)
             .ToList();
+        var result = new List<(ManifestId, Manifest, IReadOnlyList<PlannedInstance>)>(walk.Count);
+
+        // Nothing needs planning after the last manifest with an unclaimed instance: a converged cluster (every
+        // pass of every agent, most of the time) costs one count per manifest, not the loads of every host.
+        var last = walk.FindLastIndex(m => Unclaimed(state, m.Key, m.Value.Effective!) > 0);
+        if (last < 0)
+        {
+            foreach (var (id, entry) in walk)
+                result.Add((id, entry.Effective!, Array.Empty<PlannedInstance>()));
+            return result;
+        }
 
         // The order load starts with what no manifest of the walk explains: claims of deleted or broken manifests
         // and instances above scale (being stopped). Each manifest adds its own claims and plan after it is planned.
+        var usage = HostUsage.Of(state);
         var order = state.Hosts.Keys.ToDictionary(h => h, _ => new HostUsage(), StringComparer.Ordinal);
         foreach (var claim in state.Instances.Values)
         {
@@ -61,10 +72,16 @@ public static class PlacementPlanner
                 host.Add(entry?.Effective?.Resources);
         }
 
-        var result = new List<(ManifestId, Manifest, IReadOnlyList<PlannedInstance>)>(walk.Count);
-        foreach (var (id, entry) in walk)
+        for (var i = 0; i < walk.Count; i++)
         {
+            var (id, entry) = walk[i];
             var manifest = entry.Effective!;
+            if (i > last)
+            {
+                result.Add((id, manifest, Array.Empty<PlannedInstance>()));
+                continue;
+            }
+
             var plan = Plan(state, id, manifest, usage, order);
             foreach (var claim in state.ClaimsOf(id))
             {
@@ -91,20 +108,13 @@ public static class PlacementPlanner
     /// </summary>
     public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest, Dictionary<string, HostUsage> usage, IReadOnlyDictionary<string, HostUsage> order)
     {
-        var claims = state.ClaimsOf(id);
-        var claimed = 0;
-        foreach (var claim in claims)
-        {
-            if (claim.Id.Instance <= manifest.Scale)
-                claimed++;
-        }
-
         // A manifest whose instances are all claimed costs nothing (the common case, every pass).
-        if (claimed >= manifest.Scale)
+        var unclaimed = Unclaimed(state, id, manifest);
+        if (unclaimed == 0)
             return Array.Empty<PlannedInstance>();
 
         var plan = new ManifestPlan(state, id, manifest, usage, order);
-        var planned = new List<PlannedInstance>(manifest.Scale - claimed);
+        var planned = new List<PlannedInstance>(unclaimed);
         for (var i = 1; i <= manifest.Scale; i++)
         {
             var instance = new InstanceId(id.App, id.Name, i);
@@ -115,5 +125,18 @@ public static class PlacementPlanner
         }
 
         return planned;
+    }
+
+    /// <summary>How many of the manifest's instances 1..scale have no claim.</summary>
+    private static int Unclaimed(ClusterState state, ManifestId id, Manifest manifest)
+    {
+        var claimed = 0;
+        foreach (var claim in state.ClaimsOf(id))
+        {
+            if (claim.Id.Instance <= manifest.Scale)
+                claimed++;
+        }
+
+        return Math.Max(0, manifest.Scale - claimed);
     }
 }
