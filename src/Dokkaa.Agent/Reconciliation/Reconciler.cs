@@ -62,8 +62,10 @@ public sealed class Reconciler
             var next = _options.ResyncInterval;
             try
             {
+                var started = _clock.GetTimestamp();
                 next = await PassAsync(cancellationToken).ConfigureAwait(false);
                 _firstPass.TrySetResult();
+                _log.LogDebug("Reconcile pass took {Elapsed:0.0} ms; next in {Next:0.000} s unless woken", _clock.GetElapsedTime(started).TotalMilliseconds, next.TotalSeconds);
             }
             catch (DockerUnavailableException e)
             {
