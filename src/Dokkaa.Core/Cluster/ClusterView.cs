@@ -56,8 +56,7 @@ public sealed class ClusterView
             try
             {
                 // One watch over "/" covers /apps/ and /dokkaa/ in a single revision order.
-                await foreach (var change in _etcd.WatchAsync("/", prefix: true, Current.Revision + 1, cancellationToken).ConfigureAwait(false))
-                    Publish(Current.Apply(change));
+                await ApplyWatchAsync(_etcd.WatchAsync("/", prefix: true, Current.Revision + 1, cancellationToken)).ConfigureAwait(false);
             }
             catch (EtcdCompactedException)
             {
@@ -69,6 +68,41 @@ public sealed class ClusterView
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Applies the watch and publishes whole revisions only: one revision can carry many events (a lease expiry
+    /// deletes a host key and all its claims at once), and a state published after the first of them would tell
+    /// <see cref="WaitForRevisionAsync"/> and the reconciler that the revision is there while most of it is not.
+    /// A revision is published when the next event belongs to another one, or when no further event is
+    /// buffered (the watch delivers a revision's events in one response). Events applied but not yet published
+    /// when the watch breaks are delivered again: the watch resumes after the last published revision.
+    /// </summary>
+    private async Task ApplyWatchAsync(IAsyncEnumerable<WatchEvent> watch)
+    {
+        var state = Current;
+        var pending = false;
+        await using var events = watch.GetAsyncEnumerator();
+        while (true)
+        {
+            var next = events.MoveNextAsync();
+            if (pending && !next.IsCompleted)
+            {
+                Publish(state);
+                pending = false;
+            }
+
+            if (!await next.ConfigureAwait(false))
+                break;
+            var change = events.Current;
+            if (pending && change.Kv.ModRevision != state.Revision)
+                Publish(state);
+            state = state.Apply(change);
+            pending = true;
+        }
+
+        if (pending)
+            Publish(state);
     }
 
     /// <summary>Completes once the view has seen <paramref name="revision"/> (e.g. after this process wrote something).</summary>
