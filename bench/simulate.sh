@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCENARIOS="${SCENARIOS:-1000x100000,10000x100000,1000x1000000,10000x1000000}"
 LATENCY_MS="${LATENCY_MS:-2}"
-BUDGET="${BUDGET:-120}"
+BUDGET="${BUDGET:-600}"
 
 [ "$BENCH_SKIP_BUILD" = 1 ] || dotnet build "$BENCH_ROOT/bench/Dokkaa.Simulation" -c Release -nologo -v quiet -clp:ErrorsOnly
 out="$BENCH_WORK/simulation.txt"

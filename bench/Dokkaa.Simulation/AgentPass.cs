@@ -55,8 +55,8 @@ public static class AgentPass
         return new PassCost(total.Elapsed, usageTime, claimsTime, planTime, statusTime, planned, mine);
     }
 
-    /// <summary>Reconciler.RanksThatMatter for an instance first seen unclaimed in this pass: 5 s / 150 ms + 1.</summary>
-    private const int FirstPassRanks = (5000 / 150) + 1;
+    /// <summary>Reconciler.RanksThatMatter for an instance first seen unclaimed in this pass: resync 5 s / claim stagger 1 s + 1 (AgentOptions).</summary>
+    private const int FirstPassRanks = (5000 / 1000) + 1;
 
     /// <summary>The reconciler's status writer (StatusCalculator.Writer, cached per set of live hosts).</summary>
     public static string? StatusWriter(ClusterState state, ManifestId id) => StatusCalculator.Writer(state, id);
