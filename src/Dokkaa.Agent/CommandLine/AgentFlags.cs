@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Units;
 using Dokkaa.Dns;
+using Dokkaa.WebConsole.Hosting;
 
 namespace Dokkaa.Agent.CommandLine;
 
@@ -25,12 +27,14 @@ internal sealed class AgentFlags
     public Option<string[]> DnsListen { get; } = new("--dns-listen") { Description = "Address:port for the .container DNS server, UDP and TCP (repeatable; default: the Docker bridge gateway:53 and 127.0.0.1:53; 'none' turns it off)." };
     public Option<string[]> DnsUpstream { get; } = new("--dns-upstream") { Description = "Resolver to forward names outside .container to (repeatable; none: such names are REFUSED)." };
     public Option<string> DnsTtl { get; } = new("--dns-ttl") { Description = "TTL of .container answers.", DefaultValueFactory = _ => "5s" };
+    public Option<string?> Console { get; } = new("--console") { Description = "Address:port where this agent also serves the web console and HTTP API (loopback unless --console-allow-remote; off by default). Writes need $" + ConsoleCommand.TokenVariable + " or the token it logs." };
+    public Option<bool> ConsoleAllowRemote { get; } = new("--console-allow-remote") { Description = "Allow a non-loopback --console address (other machines then need the token for reads too)." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug detail." };
 
     public IEnumerable<Option> All => new Option[]
     {
         Etcd, Docker, HostId, HostIp, LeaseTtl, DataDir, Ambassador, AmbassadorPorts, Capacity, Labels, Cpus, Memory,
-        HttpListen, DnsListen, DnsUpstream, DnsTtl, Verbose,
+        HttpListen, DnsListen, DnsUpstream, DnsTtl, Console, ConsoleAllowRemote, Verbose,
     };
 
     /// <summary>Reads every flag; a bad value is a <see cref="FormatException"/> naming the flag.</summary>
@@ -56,6 +60,9 @@ internal sealed class AgentFlags
             DnsListen = ParseDnsListen(result.GetValue(DnsListen)),
             DnsUpstreams = ParseEndpoints(result.GetValue(DnsUpstream) ?? Array.Empty<string>(), "--dns-upstream"),
             DnsTtl = Durations.Parse(result.GetValue(DnsTtl)!, "--dns-ttl"),
+            ConsoleListen = ParseConsole(result.GetValue(Console), result.GetValue(ConsoleAllowRemote)),
+            ConsoleAllowRemote = result.GetValue(ConsoleAllowRemote),
+            ConsoleToken = Environment.GetEnvironmentVariable(ConsoleCommand.TokenVariable) is { Length: > 0 } token ? token : null,
         };
         if (options.LeaseTtl < TimeSpan.FromSeconds(1))
             throw new FormatException("--lease-ttl: must be at least 1s (etcd leases have one-second granularity)");
@@ -107,6 +114,23 @@ internal sealed class AgentFlags
         }
 
         return values;
+    }
+
+    /// <summary>The console's address, refused here (not at bind time) when it is not loopback without --console-allow-remote.</summary>
+    internal static IPEndPoint? ParseConsole(string? text, bool allowRemote)
+    {
+        if (text is null or "none")
+            return null;
+        try
+        {
+            var endpoint = ListenAddress.Parse(text);
+            ListenAddress.Check(endpoint, allowRemote);
+            return endpoint;
+        }
+        catch (Exception e) when (e is FormatException or ConsoleConfigurationException)
+        {
+            throw new FormatException($"--console: {e.Message.Replace("--listen ", "", StringComparison.Ordinal).Replace("--allow-remote", "--console-allow-remote", StringComparison.Ordinal)}");
+        }
     }
 
     private static (int First, int Last) ParseRange(string text)

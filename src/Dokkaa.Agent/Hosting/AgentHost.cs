@@ -9,6 +9,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Dns;
+using Dokkaa.WebConsole.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.Hosting;
@@ -41,6 +42,9 @@ public sealed class AgentHost
 
     public ClusterView View { get; }
 
+    /// <summary>The web console and API this agent serves (<c>--console</c>), once started; null when off or failed.</summary>
+    public ConsoleServer? Console { get; private set; }
+
     public HostMembership Membership { get; }
 
     /// <summary>Completes when the agent has registered and finished its first reconcile pass.</summary>
@@ -69,6 +73,8 @@ public sealed class AgentHost
         await using var nginx = await StartNginxAsync(cancellationToken).ConfigureAwait(false);
         if (nginx is not null)
             View.Changed += nginx.Update;
+        await using var console = await StartConsoleAsync(cancellationToken).ConfigureAwait(false);
+        Console = console;
         View.Changed += _ => reconciler.Wake();
         Membership.LeaseChanged += reconciler.Wake;
 
@@ -152,6 +158,31 @@ public sealed class AgentHost
                 _log.LogWarning("Waiting for etcd at {Endpoints}: {Error}", _options.Etcd, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The web console and API on the view this agent already follows. Like nginx, a console that cannot start
+    /// (address taken) is logged and the agent goes on running its containers.
+    /// </summary>
+    private async Task<ConsoleServer?> StartConsoleAsync(CancellationToken cancellationToken)
+    {
+        if (_options.ConsoleListen is not { } listen)
+            return null;
+        var options = new ConsoleServerOptions { Listen = listen, AllowRemote = _options.ConsoleAllowRemote, Token = _options.ConsoleToken };
+        try
+        {
+            var server = await ConsoleServer.StartAsync(_etcd, options, View, cancellationToken).ConfigureAwait(false);
+            if (server.TokenGenerated)
+                _log.LogInformation("Web console and API on {Url}; writes need the token it generated: open {Url}#token={Token}", server.Url, server.Url, server.Token);
+            else
+                _log.LogInformation("Web console and API on {Url}; writes need ${Variable}", server.Url, ConsoleCommand.TokenVariable);
+            return server;
+        }
+        catch (ConsoleConfigurationException e)
+        {
+            _log.LogError("Web console not started: {Error}", e.Message);
+            return null;
         }
     }
 

@@ -71,6 +71,15 @@ public sealed record AgentOptions
     /// <summary>TTL of .container answers: short, so clients follow instances that move.</summary>
     public TimeSpan DnsTtl { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Where this agent serves the web console and HTTP API (<c>--console</c>); null: not at all.</summary>
+    public System.Net.IPEndPoint? ConsoleListen { get; init; }
+
+    /// <summary><c>--console-allow-remote</c>: a non-loopback <see cref="ConsoleListen"/> on purpose.</summary>
+    public bool ConsoleAllowRemote { get; init; }
+
+    /// <summary>The console's write token ($DOKKAA_CONSOLE_TOKEN); null generates one and logs it.</summary>
+    public string? ConsoleToken { get; init; }
+
     /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>
     public int MaxParallelOperations { get; init; } = 32;
 }
