@@ -62,38 +62,13 @@ internal static class Projection
             .ToList();
     }
 
-    /// <summary>As <see cref="ClusterOperations.GetContainersAsync"/>.</summary>
+    /// <summary>As <see cref="ClusterOperations.GetContainersAsync"/>, from the live view.</summary>
     public static IReadOnlyList<ContainerInfo> Containers(ClusterState state, string? app = null, string? name = null, string? host = null) =>
-        state.Instances.Values
-            .Where(c => Glob.IsMatch(c.Id.App, app) && Glob.IsMatch(c.Id.Name, name) && Glob.IsMatch(c.Record.Host, host))
-            .Select(c => new ContainerInfo(
-                c.Id.App, c.Id.Name, c.Id.Instance, c.Record.ContainerName ?? c.Id.ContainerName, c.Record.Host, c.Record.Address,
-                c.Record.State, c.Record.ContainerId, c.Record.ManifestHash, c.Record.Ports, c.Record.Error, c.Record.Restarts, c.Record.UpdatedAt))
-            .ToList();
+        ClusterOperations.ContainersOf(state, app, name, host);
 
     /// <summary>As <see cref="ClusterOperations.GetStatusAsync"/>: the agents' reports, or all pending where none has reported yet.</summary>
-    public static IReadOnlyList<ManifestStatusInfo> Statuses(ClusterState state, string? app = null, string? name = null)
-    {
-        var result = new List<ManifestStatusInfo>();
-        foreach (var (id, entry) in state.Manifests)
-        {
-            if (!Glob.IsMatch(id.App, app) || !Glob.IsMatch(id.Name, name))
-                continue;
-            if (state.Statuses.TryGetValue(id, out var stored))
-            {
-                var s = stored.Record;
-                result.Add(new ManifestStatusInfo(id.App, id.Name, s.Desired, s.Running, s.Pending, s.Outdated, s.Errors, s.ObservedRevision, entry.ModRevision));
-            }
-            else
-            {
-                var desired = entry.Effective?.Scale ?? 0;
-                var errors = entry.Errors.Select(e => $"manifest: {e}").Append("no agent has reported on this manifest yet").ToList();
-                result.Add(new ManifestStatusInfo(id.App, id.Name, desired, 0, desired, 0, errors, 0, entry.ModRevision));
-            }
-        }
-
-        return result;
-    }
+    public static IReadOnlyList<ManifestStatusInfo> Statuses(ClusterState state, string? app = null, string? name = null) =>
+        ClusterOperations.StatusesOf(state, app, name);
 
     /// <summary>The keys that differ between two snapshots (records are immutable, so a changed entry is a different object).</summary>
     public static IReadOnlyList<KeyChange> Diff(ClusterState before, ClusterState after)

@@ -96,13 +96,17 @@ public sealed partial class ClusterOperations
     public async Task<IReadOnlyList<ContainerInfo>> GetContainersAsync(string? app = null, string? name = null, string? host = null, CancellationToken cancellationToken = default)
     {
         var state = await LoadStateAsync(cancellationToken).ConfigureAwait(false);
-        return state.Instances.Values
+        return ContainersOf(state, app, name, host);
+    }
+
+    /// <summary>What <see cref="GetContainersAsync"/> answers, from a snapshot the caller already has (the web console's live view).</summary>
+    public static IReadOnlyList<ContainerInfo> ContainersOf(ClusterState state, string? app = null, string? name = null, string? host = null) =>
+        state.Instances.Values
             .Where(c => Glob.IsMatch(c.Id.App, app) && Glob.IsMatch(c.Id.Name, name) && Glob.IsMatch(c.Record.Host, host))
             .Select(c => new ContainerInfo(
                 c.Id.App, c.Id.Name, c.Id.Instance, c.Record.ContainerName ?? c.Id.ContainerName, c.Record.Host, c.Record.Address,
                 c.Record.State, c.Record.ContainerId, c.Record.ManifestHash, c.Record.Ports, c.Record.Error, c.Record.Restarts, c.Record.UpdatedAt))
             .ToList();
-    }
 
     /// <summary>Live hosts and how many instances each runs.</summary>
     public async Task<IReadOnlyList<HostInfo>> GetHostsAsync(string? name = null, CancellationToken cancellationToken = default)
@@ -183,7 +187,8 @@ public sealed partial class ClusterOperations
         }
     }
 
-    private static IReadOnlyList<ManifestStatusInfo> StatusesOf(ClusterState state, string? app, string? name)
+    /// <summary>What <see cref="GetStatusAsync"/> answers, from a snapshot the caller already has (the web console's live view).</summary>
+    public static IReadOnlyList<ManifestStatusInfo> StatusesOf(ClusterState state, string? app = null, string? name = null)
     {
         var result = new List<ManifestStatusInfo>();
         foreach (var (id, entry) in state.Manifests)
