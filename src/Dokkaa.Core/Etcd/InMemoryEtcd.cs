@@ -201,14 +201,18 @@ public sealed class InMemoryEtcd : IEtcdClient
                 throw new EtcdCompactedException(startRevision, _keyspace.CompactRevision);
             // History and registration under one lock: no write can slip between the past and the live feed.
             watcher = _watchers.Add(key, prefix);
-            foreach (var change in _keyspace.ChangesSince(startRevision > 0 ? startRevision : _keyspace.Revision + 1, key, prefix))
-                watcher.Channel.Writer.TryWrite(change);
+            var history = _keyspace.ChangesSince(startRevision > 0 ? startRevision : _keyspace.Revision + 1, key, prefix).ToList();
+            if (history.Count > 0)
+                watcher.Channel.Writer.TryWrite(history);
         }
 
         try
         {
-            await foreach (var change in watcher.Channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                yield return change;
+            await foreach (var batch in watcher.Channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var change in batch)
+                    yield return change;
+            }
         }
         finally
         {

@@ -5,6 +5,8 @@ namespace Dokkaa.Core.Etcd;
 /// <summary>
 /// The open watches of <see cref="InMemoryEtcd"/>. Each has an unbounded queue that the writer fills under
 /// the owner's lock (so every watcher sees every revision in order) and the watcher drains at its own pace.
+/// The queue holds one batch per revision, as etcd sends a revision's events in one watch response: a
+/// reader never finds a revision half delivered.
 /// Not thread-safe by itself: the owner calls it under its lock.
 /// </summary>
 internal sealed class InMemoryWatchers
@@ -16,7 +18,7 @@ internal sealed class InMemoryWatchers
     public Watcher Add(string key, bool prefix)
     {
         // Continuations run on the thread pool, never inline under the store's lock.
-        var channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        var channel = Channel.CreateUnbounded<IReadOnlyList<WatchEvent>>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
         var watcher = new Watcher(key, prefix, channel);
         _watchers.Add(watcher);
         return watcher;
@@ -34,11 +36,9 @@ internal sealed class InMemoryWatchers
             return;
         foreach (var watcher in _watchers)
         {
-            foreach (var change in events)
-            {
-                if (watcher.Matches(change.Kv.Key))
-                    watcher.Channel.Writer.TryWrite(change);
-            }
+            var matching = events.FindAll(change => watcher.Matches(change.Kv.Key));
+            if (matching.Count > 0)
+                watcher.Channel.Writer.TryWrite(matching);
         }
     }
 
@@ -50,9 +50,9 @@ internal sealed class InMemoryWatchers
         _watchers.Clear();
     }
 
-    internal sealed class Watcher(string key, bool prefix, Channel<WatchEvent> channel)
+    internal sealed class Watcher(string key, bool prefix, Channel<IReadOnlyList<WatchEvent>> channel)
     {
-        public Channel<WatchEvent> Channel { get; } = channel;
+        public Channel<IReadOnlyList<WatchEvent>> Channel { get; } = channel;
 
         public bool Matches(string candidate) =>
             prefix ? candidate.StartsWith(key, StringComparison.Ordinal) : candidate == key;

@@ -194,7 +194,7 @@ public abstract class ClusterFixture : IAsyncLifetime
         }
 
         await RestoreAsync(output);
-        await RemoveAppAsync(app);
+        await RemoveAppAsync(app, output);
     }
 
     /// <summary>Restarts killed hosts, heals partitioned ones, starts killed etcd members, drops drain and evict requests.</summary>
@@ -220,19 +220,42 @@ public abstract class ClusterFixture : IAsyncLifetime
         await WaitAllRegisteredAsync(TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>Deletes every manifest of an app and waits until no claim and no container of it is left.</summary>
-    public async Task RemoveAppAsync(string app)
+    /// <summary>
+    /// Deletes every manifest of an app and waits until no claim and no container of it is left. What is left at
+    /// the deadline is named (claim keys with their owner, containers per host), with the tail of every agent's log.
+    /// </summary>
+    public async Task RemoveAppAsync(string app, ITestOutputHelper? output = null)
     {
         await Etcd.DeleteAsync(KeyLayout.AppPrefix(app), prefix: true);
         var labels = new Dictionary<string, string?> { [ContainerNames.AppLabel] = app };
-        await Poll.UntilAsync(async () =>
+        try
         {
-            var claims = (await Etcd.RangeAsync(KeyLayout.InstancesPrefix + app + "/", prefix: true)).Kvs.Count;
-            var containers = 0;
-            foreach (var host in HostNames)
-                containers += (await Docker(host).ListContainersAsync(labels)).Count;
-            return (claims, containers);
-        }, left => left.claims == 0 && left.containers == 0, $"no claim and no container of app {app} to be left", TimeSpan.FromSeconds(90));
+            await Poll.UntilAsync(async () =>
+            {
+                var claims = (await Etcd.RangeAsync(KeyLayout.InstancesPrefix + app + "/", prefix: true)).Kvs
+                    .Select(kv => $"{kv.Key} ({ClusterJson.TryDeserialize<InstanceRecord>(kv.Value)?.Host})").ToList();
+                var containers = new List<string>();
+                foreach (var host in HostNames)
+                    containers.AddRange((await Docker(host).ListContainersAsync(labels)).Select(c => $"{host}:{c.Name} {c.State}"));
+                return new Leftovers(claims, containers);
+            }, left => left.Claims.Count == 0 && left.Containers.Count == 0, $"no claim and no container of app {app} to be left", TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException) when (output is not null)
+        {
+            _failed = true;
+            foreach (var host in State.Hosts)
+            {
+                output.WriteLine($"--- {host.Name} agent log (last lines) ---");
+                output.WriteLine(Sys.Tail(host.AgentLog, 60));
+            }
+
+            throw;
+        }
+    }
+
+    private sealed record Leftovers(IReadOnlyList<string> Claims, IReadOnlyList<string> Containers)
+    {
+        public override string ToString() => $"claims [{string.Join(", ", Claims)}], containers [{string.Join(", ", Containers)}]";
     }
 
     /// <summary><c>dokkaa dev ARGS --state FILE</c>; fails the test unless it exits 0.</summary>
