@@ -5,6 +5,7 @@ using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Testing;
+using Dokkaa.Testing.Dev;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -18,15 +19,13 @@ namespace Dokkaa.Cli.Tests.Dev;
 /// </summary>
 public sealed class DevClusterHarness : IAsyncDisposable
 {
-    public const string TestImage = "dokkaa/busybox:test";
-
     private readonly ITestOutputHelper _output;
-    private readonly Snapshot _before;
+    private readonly MachineSnapshot _before;
     private readonly HashSet<int> _pidsSeen = new();
     private readonly HashSet<string> _shimSocketsSeen = new(StringComparer.Ordinal);
     private bool _down;
 
-    private DevClusterHarness(ITestOutputHelper output, string name, string subnet, string statePath, Snapshot before)
+    private DevClusterHarness(ITestOutputHelper output, string name, string subnet, string statePath, MachineSnapshot before)
     {
         _output = output;
         Name = name;
@@ -56,7 +55,7 @@ public sealed class DevClusterHarness : IAsyncDisposable
             var name = "t" + Guid.NewGuid().ToString("N")[..4];
             var subnet = $"10.213.{Random.Shared.Next(100, 250)}.0/24";
             var statePath = Path.Combine(Path.GetTempPath(), $"dokkaa-dev-{name}.json");
-            var harness = new DevClusterHarness(output, name, subnet, statePath, await Snapshot.TakeAsync());
+            var harness = new DevClusterHarness(output, name, subnet, statePath, await MachineSnapshot.TakeAsync());
             var stopwatch = Stopwatch.StartNew();
             var up = await harness.CliAsync("dev", "up", "--hosts", hosts.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", name, "--subnet", subnet,
                 "--lease-ttl", leaseTtl, "--agent", RepoPaths.Agent, "--state", statePath);
@@ -133,7 +132,7 @@ public sealed class DevClusterHarness : IAsyncDisposable
         // The processes were killed by down; their parent (init) reaps them shortly after.
         await Poll.UntilAsync(() => Task.FromResult(_pidsSeen.Where(ProcessTable.IsAlive).ToList()), alive => alive.Count == 0,
             "every process of the cluster to be gone", TimeSpan.FromSeconds(10));
-        var after = await Snapshot.TakeAsync();
+        var after = await MachineSnapshot.TakeAsync();
         var diff = after.Without(_before);
         _output.WriteLine($"[{Name}] new on the machine since before up (anyone's): {diff.Describe()}");
 
@@ -180,51 +179,6 @@ public sealed class DevClusterHarness : IAsyncDisposable
         var result = await CliAsync("dev", "down", "--state", StatePath, "--force", "--name", Name);
         if (result.ExitCode != 0)
             _output.WriteLine($"[{Name}] cleanup after a failed test failed too: {result.All}");
-    }
-
-    /// <summary>What exists on the machine: namespaces, links, mount points, processes, iptables rules, cgroups.</summary>
-    public sealed record Snapshot(
-        IReadOnlySet<string> Namespaces,
-        IReadOnlySet<string> Links,
-        IReadOnlySet<string> Mounts,
-        IReadOnlySet<string> Processes,
-        IReadOnlySet<string> IptablesRules,
-        IReadOnlySet<string> Cgroups)
-    {
-        public static async Task<Snapshot> TakeAsync()
-        {
-            var netns = (await ProcessRunner.RunAsync("ip", "netns", "list")).StdOut;
-            var rules = (await ProcessRunner.RunAsync("iptables", "-w", "10", "-S")).StdOut;
-            return new Snapshot(
-                Lines(netns).Select(l => l.Split(' ')[0]).ToHashSet(StringComparer.Ordinal),
-                Directory.EnumerateFileSystemEntries("/sys/class/net").Select(p => Path.GetFileName(p)!).ToHashSet(StringComparer.Ordinal),
-                File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).ToHashSet(StringComparer.Ordinal),
-                ProcessTable.All().Where(ProcessTable.IsAlive).Select(p => $"{p} {ProcessTable.CommandLine(p)}").ToHashSet(StringComparer.Ordinal),
-                Lines(rules).ToHashSet(StringComparer.Ordinal),
-                Directory.EnumerateDirectories("/sys/fs/cgroup").Prepend("/sys/fs/cgroup")
-                    .SelectMany(d => Directory.EnumerateDirectories(d)).ToHashSet(StringComparer.Ordinal));
-        }
-
-        public Snapshot Without(Snapshot before) => new(
-            Namespaces.Except(before.Namespaces).ToHashSet(), Links.Except(before.Links).ToHashSet(), Mounts.Except(before.Mounts).ToHashSet(),
-            Processes.Except(before.Processes).ToHashSet(), IptablesRules.Except(before.IptablesRules).ToHashSet(), Cgroups.Except(before.Cgroups).ToHashSet());
-
-        public string Describe() =>
-            $"namespaces [{string.Join(", ", Namespaces)}], links [{string.Join(", ", Links)}], {Mounts.Count} mounts [{string.Join(", ", Mounts.Take(5))}], " +
-            $"{Processes.Count} processes [{string.Join(", ", Processes.Take(5).Select(p => p.Length > 100 ? p[..100] : p))}], iptables [{string.Join(", ", IptablesRules)}], cgroups [{string.Join(", ", Cgroups)}]";
-
-        private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
-
-    /// <summary>Builds the test image in the machine's daemon if it is not there (offline, from busybox-static).</summary>
-    public static async Task EnsureTestImageAsync()
-    {
-        // Other test assemblies restart the machine's dockerd; wait for it rather than fail.
-        await Poll.UntilAsync(async () => (await ProcessRunner.RunAsync("docker", "version")).ExitCode == 0, "the machine's dockerd to answer", TimeSpan.FromSeconds(60));
-        if ((await ProcessRunner.RunAsync("docker", "image", "inspect", TestImage)).ExitCode == 0)
-            return;
-        var build = await ProcessRunner.RunAsync("bash", new[] { Path.Combine(RepoPaths.Root, "scripts", "images", "build-test-image.sh") }, timeout: TimeSpan.FromMinutes(2));
-        Assert.True(build.ExitCode == 0, $"build-test-image.sh failed: {build.All}");
     }
 
     /// <summary>etcd's own view of its members (<c>/v3/cluster/member/list</c>) and the cluster id, from one endpoint.</summary>

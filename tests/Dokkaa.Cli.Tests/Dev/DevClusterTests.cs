@@ -24,7 +24,7 @@ public sealed class DevClusterTests
     [Fact]
     public async Task Up_makes_hosts_with_their_own_daemon_address_and_agent_on_one_etcd_cluster_and_down_leaves_nothing()
     {
-        await DevClusterHarness.EnsureTestImageAsync();
+        await TestImage.EnsureOnMachineAsync();
         await using var cluster = await DevClusterHarness.UpAsync(_output);
         var state = cluster.State;
 
@@ -74,12 +74,12 @@ public sealed class DevClusterTests
         }
 
         // An image from the machine's daemon lands in every host's daemon.
-        await cluster.DevOkAsync("load", DevClusterHarness.TestImage);
+        await cluster.DevOkAsync("load", TestImage.Name);
         foreach (var host in state.Hosts)
-            Assert.Equal(0, (await DevClusterHarness.DockerAsync(host, "image", "inspect", DevClusterHarness.TestImage)).ExitCode);
+            Assert.Equal(0, (await DevClusterHarness.DockerAsync(host, "image", "inspect", TestImage.Name)).ExitCode);
 
         // A container published on h2 is reachable at h2's address through the bridge: from h1's namespace, and from a container on h1.
-        var run = await DevClusterHarness.DockerAsync(state.Hosts[1], "run", "-d", "--name", "web", "-p", "80", DevClusterHarness.TestImage);
+        var run = await DevClusterHarness.DockerAsync(state.Hosts[1], "run", "-d", "--name", "web", "-p", "80", TestImage.Name);
         Assert.True(run.ExitCode == 0, run.All);
         var port = (await DevClusterHarness.DockerAsync(state.Hosts[1], "port", "web", "80/tcp")).StdOut.Split('\n')[0].Split(':')[^1].Trim();
         var url = $"http://{state.Hosts[1].Address}:{port}/";
@@ -87,7 +87,7 @@ public sealed class DevClusterTests
                 $"--net={NetworkSetup.NetnsPath(state.Hosts[0].Namespace)}", "curl", "-s", "-m", "2", url)).StdOut.Trim(),
             text => text == "ok", $"h1's namespace to fetch {url}", TimeSpan.FromSeconds(20));
         Assert.Equal("ok", body);
-        var fromContainer = await DevClusterHarness.DockerAsync(state.Hosts[0], "run", "--rm", DevClusterHarness.TestImage,
+        var fromContainer = await DevClusterHarness.DockerAsync(state.Hosts[0], "run", "--rm", TestImage.Name,
             "sh", "-c", $"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {state.Hosts[1].Address} {port}");
         Assert.True(fromContainer.ExitCode == 0, fromContainer.All);
         Assert.EndsWith("ok", fromContainer.StdOut.Trim(), StringComparison.Ordinal);
@@ -99,11 +99,11 @@ public sealed class DevClusterTests
     [Fact]
     public async Task Kill_takes_a_host_down_with_its_containers_and_restart_brings_it_back()
     {
-        await DevClusterHarness.EnsureTestImageAsync();
+        await TestImage.EnsureOnMachineAsync();
         await using var cluster = await DevClusterHarness.UpAsync(_output);
-        await cluster.DevOkAsync("load", DevClusterHarness.TestImage);
+        await cluster.DevOkAsync("load", TestImage.Name);
         var before = cluster.State.Host("h1");
-        var run = await DevClusterHarness.DockerAsync(before, "run", "-d", "--name", "web", DevClusterHarness.TestImage);
+        var run = await DevClusterHarness.DockerAsync(before, "run", "-d", "--name", "web", TestImage.Name);
         Assert.True(run.ExitCode == 0, run.All);
         var tree = await ProcessTable.HostTreeAsync(before.Namespace);
         Assert.Contains(tree, p => ProcessTable.CommandLine(p).Contains("httpd", StringComparison.Ordinal));

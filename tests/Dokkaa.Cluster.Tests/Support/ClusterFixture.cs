@@ -6,6 +6,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
 using Dokkaa.Testing;
+using Dokkaa.Testing.Dev;
 using Xunit;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -21,7 +22,6 @@ namespace Dokkaa.Cluster.Tests.Support;
 /// </summary>
 public abstract class ClusterFixture : IAsyncLifetime
 {
-    public const string TestImage = "dokkaa/busybox:test";
 
     // Each fixture of this process takes the next /24 of 10.213.10-99 from a random start (dokkaa dev's own tests
     // use 10.213.100-249, its default is 10.213.0.0/24); up retries with the next one if the machine uses it.
@@ -70,7 +70,7 @@ public abstract class ClusterFixture : IAsyncLifetime
         Assert.True(Sys.EffectiveUid() == 0, "the cluster tests need root (network namespaces, dockerd)");
         Assert.True(File.Exists(RepoPaths.Cli), $"{RepoPaths.Cli} is missing: build the solution first (dotnet build Dokkaa.sln)");
         Assert.True(File.Exists(RepoPaths.Agent), $"{RepoPaths.Agent} is missing: build the solution first (dotnet build Dokkaa.sln)");
-        await EnsureTestImageAsync();
+        await TestImage.EnsureOnMachineAsync();
         _before = await MachineSnapshot.TakeAsync();
 
         var up = Stopwatch.StartNew();
@@ -90,7 +90,7 @@ public abstract class ClusterFixture : IAsyncLifetime
 
         var upTime = up.Elapsed;
         var load = Stopwatch.StartNew();
-        await DevAsync(null, "load", TestImage);
+        await DevAsync(null, "load", TestImage.Name);
         SetupReport = $"cluster {Name} ({Subnet}, lease ttl {LeaseTtl}): dev up {upTime.TotalSeconds:0.0}s, load {load.Elapsed.TotalSeconds:0.0}s";
         Log(SetupReport);
 
@@ -332,17 +332,6 @@ public abstract class ClusterFixture : IAsyncLifetime
     }
 
     private void Log(string message) => _sink.OnMessage(new DiagnosticMessage($"[{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}] {message}"));
-
-    /// <summary>Builds the test image in the machine's daemon if it is not there (offline, from busybox-static).</summary>
-    private static async Task EnsureTestImageAsync()
-    {
-        // Other test assemblies restart the machine's dockerd; wait for it rather than fail.
-        await Poll.UntilAsync(async () => (await ProcessRunner.RunAsync("docker", "version")).ExitCode == 0, "the machine's dockerd to answer", TimeSpan.FromSeconds(60));
-        if ((await ProcessRunner.RunAsync("docker", "image", "inspect", TestImage)).ExitCode == 0)
-            return;
-        var build = await ProcessRunner.RunAsync("bash", new[] { Path.Combine(RepoPaths.Root, "scripts", "images", "build-test-image.sh") }, timeout: TimeSpan.FromMinutes(2));
-        Assert.True(build.ExitCode == 0, $"build-test-image.sh failed: {build.All}");
-    }
 }
 
 /// <summary>A cluster whose agents run with <c>--lease-ttl 2s</c> (fast failover).</summary>

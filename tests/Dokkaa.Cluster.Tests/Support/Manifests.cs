@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dokkaa.Testing;
 
 namespace Dokkaa.Cluster.Tests.Support;
 
@@ -7,7 +8,7 @@ public static class Manifests
 {
     public static string Web(int scale, bool exclusive = false, IReadOnlyDictionary<string, string>? env = null) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
-        ["image"] = ClusterFixture.TestImage,
+        ["image"] = TestImage.Name,
         ["scale"] = scale,
         ["services"] = new Dictionary<string, int> { ["web"] = 80 },
         ["exclusive"] = exclusive,
@@ -17,7 +18,7 @@ public static class Manifests
     /// <summary>A container that runs a shell loop (no service).</summary>
     public static string Shell(string script, IReadOnlyList<string>? links = null, int scale = 1) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
-        ["image"] = ClusterFixture.TestImage,
+        ["image"] = TestImage.Name,
         ["scale"] = scale,
         ["command"] = new[] { "sh", "-c", script },
         ["links"] = links ?? Array.Empty<string>(),

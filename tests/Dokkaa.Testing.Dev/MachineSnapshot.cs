@@ -1,12 +1,10 @@
 using Dokkaa.Cli.Dev;
-using Dokkaa.Testing;
 
-namespace Dokkaa.Cluster.Tests.Support;
+namespace Dokkaa.Testing.Dev;
 
 /// <summary>
 /// What exists on the machine: namespaces, links, mount points, processes, iptables rules, cgroups. Taken before
-/// <c>dev up</c> and after <c>dev down</c> so that a test can say what its cluster left behind (as the dev
-/// cluster's own tests do).
+/// <c>dev up</c> and after <c>dev down</c> so that a test can say what its cluster left behind.
 /// </summary>
 public sealed record MachineSnapshot(
     IReadOnlySet<string> Namespaces,
@@ -35,8 +33,8 @@ public sealed record MachineSnapshot(
         Processes.Except(before.Processes).ToHashSet(), IptablesRules.Except(before.IptablesRules).ToHashSet(), Cgroups.Except(before.Cgroups).ToHashSet());
 
     public string Describe() =>
-        $"namespaces [{string.Join(", ", Namespaces)}], links [{string.Join(", ", Links)}], {Mounts.Count} mounts, " +
-        $"{Processes.Count} processes, iptables [{string.Join(", ", IptablesRules)}], cgroups [{string.Join(", ", Cgroups)}]";
+        $"namespaces [{string.Join(", ", Namespaces)}], links [{string.Join(", ", Links)}], {Mounts.Count} mounts [{string.Join(", ", Mounts.Take(5))}], " +
+        $"{Processes.Count} processes [{string.Join(", ", Processes.Take(5).Select(p => p.Length > 100 ? p[..100] : p))}], iptables [{string.Join(", ", IptablesRules)}], cgroups [{string.Join(", ", Cgroups)}]";
 
     private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
