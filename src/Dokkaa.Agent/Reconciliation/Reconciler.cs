@@ -93,13 +93,14 @@ public sealed class Reconciler
         var local = await LocalContainers.ReadAsync(_docker, me, cancellationToken).ConfigureAwait(false);
         var wakeAt = now + _options.ResyncInterval;
 
-        // Cut off from etcd for half the TTL: the fence stops exclusive instances; nothing may start them again
-        // until the lease is renewed, and nothing else is worth trying against an unreachable etcd.
-        if (_fence.CutOff)
-            return TimeSpan.FromMilliseconds(250);
-
-        var exclusiveCheck = _membership.LastRenewed + _membership.Ttl / 2;
-        if (state.Manifests.Values.Any(m => m.Effective?.Exclusive == true) && exclusiveCheck < wakeAt)
+        // Lease unconfirmed for half the TTL: the fence stops exclusive instances, and nothing may start or claim
+        // one until the lease is renewed. Everything else goes on: stopping what a deleted manifest left is always
+        // safe, and an etcd that is slow rather than gone still takes the writes (skipping whole passes here left a
+        // host whose keepalives answered slowly doing nothing at all, its deleted instances running on).
+        var cutOff = _fence.CutOff;
+        var anyExclusive = state.Manifests.Values.Any(m => m.Effective?.Exclusive == true);
+        var exclusiveCheck = cutOff ? now + TimeSpan.FromMilliseconds(250) : _membership.LastRenewed + _membership.Ttl / 2;
+        if (anyExclusive && exclusiveCheck < wakeAt)
             wakeAt = exclusiveCheck;
 
         foreach (var (manifestId, entry) in state.Manifests)
@@ -116,6 +117,8 @@ public sealed class Reconciler
                 var evicted = state.Evictions.TryGetValue(claim.Id, out var evictedFrom) && evictedFrom == me;
                 if (claim.Id.Instance > manifest.Scale || evicted)
                     Schedule(claim.Id, ct => _operations.StopAsync(claim.Id, claim, local.Of(claim.Id), ct), cancellationToken);
+                else if (cutOff && manifest.Exclusive)
+                    continue; // Fenced: it stays stopped until the lease is renewed.
                 else if (NeedsWork(claim, local.Primary(claim.Id), hash, now))
                     Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
             }
@@ -124,6 +127,12 @@ public sealed class Reconciler
         var seenUnclaimed = new HashSet<InstanceId>();
         foreach (var (manifestId, manifest, plan) in PlacementPlanner.PlanAll(state))
         {
+            if (cutOff && manifest.Exclusive)
+            {
+                seenUnclaimed.UnionWith(plan.Select(p => p.Id)); // Keeps its place in the claim stagger.
+                continue;
+            }
+
             var hash = state.Manifests[manifestId].Hash!;
             foreach (var planned in plan)
             {

@@ -30,6 +30,16 @@ public sealed class ManualTimeProvider : TimeProvider
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
+    /// <summary>Timers waiting to fire: lets a test that steps the clock wait until the code under test is waiting again.</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_gate)
+                return _timers.Count;
+        }
+    }
+
     /// <summary>Timestamps are ticks of the manual clock, so Stopwatch-style measurements follow it too.</summary>
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 

@@ -19,7 +19,8 @@ public sealed class AgentHarness : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _run;
 
-    public AgentHarness(string etcdEndpoint, ITestOutputHelper output, Func<AgentOptions, AgentOptions>? configure = null)
+    /// <param name="decorateEtcd">Wraps the agent's etcd client (fault injection: a slow etcd).</param>
+    public AgentHarness(string etcdEndpoint, ITestOutputHelper output, Func<AgentOptions, AgentOptions>? configure = null, Func<IEtcdClient, IEtcdClient>? decorateEtcd = null)
     {
         _output = output;
         var id = "h" + Guid.NewGuid().ToString("N")[..8];
@@ -43,7 +44,8 @@ public sealed class AgentHarness : IAsyncDisposable
             DnsListen = Array.Empty<string>(),
         };
         Options = configure is null ? options : configure(options);
-        _etcd = EtcdClient.Parse(etcdEndpoint);
+        IEtcdClient etcd = EtcdClient.Parse(etcdEndpoint);
+        _etcd = decorateEtcd is null ? etcd : decorateEtcd(etcd);
         _docker = DockerClient.FromEndpoint(Options.Docker);
         _logs = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output, Options.HostId)));
     }

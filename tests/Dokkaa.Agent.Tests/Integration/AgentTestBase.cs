@@ -14,9 +14,9 @@ namespace Dokkaa.Agent.Tests.Integration;
 /// </summary>
 public abstract class AgentTestBase : IAsyncLifetime
 {
-    public const string TestImage = "dokkaa/busybox:test";
+    public const string TestImage = Testing.TestImage.Name;
 
-    protected AgentTestBase(EtcdFixture etcd, ITestOutputHelper output, Func<Hosting.AgentOptions, Hosting.AgentOptions>? configure = null)
+    protected AgentTestBase(EtcdFixture etcd, ITestOutputHelper output, Func<Hosting.AgentOptions, Hosting.AgentOptions>? configure = null, Func<IEtcdClient, IEtcdClient>? decorateEtcd = null)
     {
         Etcd = etcd.Server;
         Output = output;
@@ -24,7 +24,7 @@ public abstract class AgentTestBase : IAsyncLifetime
         Client = EtcdClient.Parse(Etcd.Endpoint);
         Ops = new ClusterOperations(Client);
         Docker = DockerClient.FromEndpoint("unix:///var/run/docker.sock");
-        Agent = new AgentHarness(Etcd.Endpoint, output, configure);
+        Agent = new AgentHarness(Etcd.Endpoint, output, configure, decorateEtcd);
     }
 
     protected EtcdServer Etcd { get; }

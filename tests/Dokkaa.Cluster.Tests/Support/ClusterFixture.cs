@@ -228,6 +228,7 @@ public abstract class ClusterFixture : IAsyncLifetime
     {
         await Etcd.DeleteAsync(KeyLayout.AppPrefix(app), prefix: true);
         var labels = new Dictionary<string, string?> { [ContainerNames.AppLabel] = app };
+        var stopwatch = Stopwatch.StartNew();
         try
         {
             await Poll.UntilAsync(async () =>
@@ -239,6 +240,7 @@ public abstract class ClusterFixture : IAsyncLifetime
                     containers.AddRange((await Docker(host).ListContainersAsync(labels)).Select(c => $"{host}:{c.Name} {c.State}"));
                 return new Leftovers(claims, containers);
             }, left => left.Claims.Count == 0 && left.Containers.Count == 0, $"no claim and no container of app {app} to be left", TimeSpan.FromSeconds(90));
+            output?.WriteLine($"app {app} removed (every claim and container) {Figures.Seconds(stopwatch.Elapsed)} after its manifests were deleted");
         }
         catch (TimeoutException) when (output is not null)
         {

@@ -1,0 +1,70 @@
+using Dokkaa.Agent.Membership;
+using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Etcd;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace Dokkaa.Agent.Tests.Units;
+
+/// <summary>
+/// The lease under a slow etcd, on a manual clock: every etcd call takes <c>latency</c> of simulated time, and the
+/// clock moves in 10 ms steps, each taken only once the membership loop is waiting again (so the run is exact).
+/// </summary>
+public sealed class HostMembershipTests
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(200)]
+    [InlineData(400)]
+    public async Task An_etcd_that_answers_within_a_quarter_ttl_never_leaves_the_renewal_older_than_half_the_ttl(int latencyMs)
+    {
+        var clock = new ManualTimeProvider();
+        using var etcd = new InMemoryEtcd(new InMemoryEtcdOptions { TimeProvider = clock, Latency = () => TimeSpan.FromMilliseconds(latencyMs) });
+        var membership = new HostMembership(etcd, "h1", Ttl, () => new HostRecord { Address = "127.0.0.1", AgentVersion = "0.1.0" }, NullLogger.Instance, clock);
+        using var stop = new CancellationTokenSource();
+
+        var register = membership.RegisterAsync(stop.Token);
+        while (!register.IsCompleted)
+            await StepAsync(clock, () => register.IsCompleted || clock.ArmedTimers >= 1);
+        await register;
+
+        // From here on the loop always waits on one timer of its own (a call's latency or the interval) beside the
+        // store's lease expiry timer.
+        var keepAlive = membership.KeepAliveAsync(stop.Token);
+        var oldest = TimeSpan.Zero;
+        var renewals = new HashSet<DateTimeOffset>();
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromSeconds(20); elapsed += Step)
+        {
+            await StepAsync(clock, () => keepAlive.IsCompleted || clock.ArmedTimers >= 2);
+            var age = clock.GetUtcNow() - membership.LastRenewed;
+            oldest = age > oldest ? age : oldest;
+            renewals.Add(membership.LastRenewed);
+        }
+
+        Assert.False(keepAlive.IsCompleted, "the keepalive loop ended on its own");
+        Assert.True(oldest <= Ttl / 2, $"with {latencyMs} ms per etcd call the last confirmed renewal got {oldest.TotalMilliseconds:0} ms old (the fence cuts off at {(Ttl / 2).TotalMilliseconds:0} ms)");
+        // A renewal every quarter TTL from the last send: 20 s / 0.5 s = 40, less the ones still in flight.
+        Assert.InRange(renewals.Count, 38, 42);
+        Assert.Equal(1, etcd.Counters.LeaseGrants); // never lost, never re-registered
+
+        await stop.CancelAsync();
+        clock.Advance(Ttl);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => keepAlive);
+    }
+
+    /// <summary>Moves the clock one step, then waits (real time, with a deadline) until the loop is parked again.</summary>
+    private static async Task StepAsync(ManualTimeProvider clock, Func<bool> parked)
+    {
+        clock.Advance(Step);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!parked())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the membership loop did not wait on the clock again within 10 s (at {clock.GetUtcNow():HH:mm:ss.fff})");
+            await Task.Delay(1);
+        }
+    }
+}
