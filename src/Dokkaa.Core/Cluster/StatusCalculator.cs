@@ -76,17 +76,29 @@ public static class StatusCalculator
     }
 
     // Writers by host set: the live hosts change rarely, the passes that ask come every few seconds.
-    private static readonly ConditionalWeakTable<ImmutableSortedDictionary<string, HostEntry>, ConcurrentDictionary<ManifestId, string?>> Writers = new();
+    private static readonly ConditionalWeakTable<ImmutableSortedDictionary<string, HostEntry>, WriterTable> Writers = new();
+
+    // The table made last: a new host set starts from its answers instead of from nothing.
+    private static WriterTable? _latest;
+
+    /// <summary>At most this many hosts new since the last table are weighed against each known writer; more start afresh.</summary>
+    private const int MaxAddedToCarry = 64;
 
     /// <summary>
     /// The host that writes <paramref name="id"/>'s status: the live host with the highest rendezvous weight for
     /// the status key (null without hosts). Every agent asks this for every manifest on every pass, so the answer
     /// is kept for as long as the set of live hosts stays the same: a pass costs a lookup per manifest instead of
     /// a weight per host per manifest (7.3 s of a 7.8 s pass at 10,000 hosts and 1,001 manifests before).
+    /// When the set changes, the answers carry over: a writer that is still alive only has to be weighed against
+    /// the hosts that joined, and only the manifests whose writer left are weighed against every host (a pass
+    /// right after 10% of 10,000 hosts died spent 0.9 s recomputing every writer before).
     /// </summary>
-    public static string? Writer(ClusterState state, ManifestId id) =>
-        Writers.GetValue(state.Hosts, static _ => new ConcurrentDictionary<ManifestId, string?>())
-            .GetOrAdd(id, static (id, hosts) => FindWriter(hosts, id), state.Hosts);
+    public static string? Writer(ClusterState state, ManifestId id)
+    {
+        var table = Writers.GetValue(state.Hosts, static hosts => WriterTable.Derive(hosts, Volatile.Read(ref _latest)));
+        Volatile.Write(ref _latest, table);
+        return table.Writers.GetOrAdd(id, static (id, hosts) => FindWriter(hosts, id), table.Hosts);
+    }
 
     private static string? FindWriter(ImmutableSortedDictionary<string, HostEntry> hosts, ManifestId id)
     {
@@ -105,6 +117,49 @@ public static class StatusCalculator
         }
 
         return writer;
+    }
+
+    private sealed class WriterTable(ImmutableSortedDictionary<string, HostEntry> hosts, ConcurrentDictionary<ManifestId, string?> writers)
+    {
+        public ImmutableSortedDictionary<string, HostEntry> Hosts { get; } = hosts;
+
+        public ConcurrentDictionary<ManifestId, string?> Writers { get; } = writers;
+
+        /// <summary>A table for <paramref name="hosts"/> that keeps every answer of <paramref name="previous"/> still true.</summary>
+        public static WriterTable Derive(ImmutableSortedDictionary<string, HostEntry> hosts, WriterTable? previous)
+        {
+            var writers = new ConcurrentDictionary<ManifestId, string?>();
+            if (previous is null)
+                return new WriterTable(hosts, writers);
+            var added = hosts.Keys.Where(h => !previous.Hosts.ContainsKey(h)).ToList();
+            if (added.Count > MaxAddedToCarry)
+                return new WriterTable(hosts, writers);
+
+            foreach (var (id, writer) in previous.Writers)
+            {
+                if (writer is null || !hosts.ContainsKey(writer))
+                    continue; // Its writer left: weighed against every host when asked.
+                var best = writer;
+                if (added.Count > 0)
+                {
+                    var key = KeyLayout.Status(id.App, id.Name);
+                    var bestWeight = RendezvousHash.Weight(writer, key);
+                    foreach (var host in added)
+                    {
+                        var weight = RendezvousHash.Weight(host, key);
+                        if (weight > bestWeight || (weight == bestWeight && hosts.KeyComparer.Compare(host, best) < 0))
+                        {
+                            best = host;
+                            bestWeight = weight;
+                        }
+                    }
+                }
+
+                writers[id] = best;
+            }
+
+            return new WriterTable(hosts, writers);
+        }
     }
 
     // Host usage is a sweep over every claim; the status writer asks for it per manifest with pending instances.

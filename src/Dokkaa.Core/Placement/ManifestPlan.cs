@@ -11,17 +11,18 @@ namespace Dokkaa.Core.Placement;
 /// ranking, asked for after planning is done).
 /// </summary>
 /// <remarks>
-/// Cost: sorting the eligible hosts once per manifest; O(1) for an instance whose target takes it, O(hosts)
-/// for one that must go elsewhere (failover, a full host). Rendezvous weights per instance are computed only
-/// for hosts tied on everything else.
+/// Cost per manifest: one pass over the hosts' arrays (shared per set of live hosts, <see cref="HostTable"/>),
+/// and weighing and sorting only the hosts that can be among its targets. Per instance: O(1) when its target
+/// takes it; O(scale) when it must go elsewhere and a target is under its quota (a failover); O(hosts) when none
+/// is (a full cluster). Rendezvous weights per instance are computed only for hosts tied on everything else.
 /// </remarks>
 internal sealed class ManifestPlan
 {
     private readonly ClusterState _state;
     private readonly Manifest _manifest;
     private readonly HostEntry[] _hosts;
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HostUsage> _usage;
+    private readonly Dictionary<string, int> _index;
+    private readonly HostLoads _usage;
     private readonly bool[] _accepts;
     private readonly ulong[] _hostHashes;
     private readonly int[] _orderLoad;
@@ -33,45 +34,33 @@ internal sealed class ManifestPlan
     private readonly int[] _targets;
     private readonly List<(InstanceId Instance, int Chosen)> _steps = new();
 
-    public ManifestPlan(ClusterState state, ManifestId id, Manifest manifest, Dictionary<string, HostUsage> usage, IReadOnlyDictionary<string, HostUsage> order)
+    public ManifestPlan(ClusterState state, HostTable table, ManifestId id, Manifest manifest, HostLoads usage, int[] order)
     {
         _state = state;
         _manifest = manifest;
         _usage = usage;
-        _hosts = state.Hosts.Values.Where(h => usage.ContainsKey(h.HostId)).ToArray();
+        _hosts = table.Hosts;
+        _index = table.Index;
+        _hostHashes = table.Prefixes;
         var n = _hosts.Length;
+        // Copies: the caller goes on adding later manifests to its arrays, and ranks are asked for after that.
+        _orderLoad = (int[])order.Clone();
+        _instances = (int[])usage.Instances.Clone();
+        _milliCpus = (int[])usage.MilliCpus.Clone();
+        _memoryBytes = (long[])usage.MemoryBytes.Clone();
         _accepts = new bool[n];
-        _hostHashes = new ulong[n];
-        _orderLoad = new int[n];
         _quota = new int[n];
         _count = new int[n];
-        _instances = new int[n];
-        _milliCpus = new int[n];
-        _memoryBytes = new long[n];
-        var manifestWeight = new ulong[n];
-        var manifestKey = KeyLayout.Manifest(id.App, id.Name);
         var eligible = new List<int>(n);
+        var constrained = manifest.Constraints.Count > 0;
         for (var h = 0; h < n; h++)
         {
-            var host = _hosts[h];
-            var u = usage[host.HostId];
-            _index[host.HostId] = h;
-            _accepts[h] = !u.Drained && !state.IsDraining(host) && HostUsage.Accepts(host.Record, manifest);
-            _hostHashes[h] = RendezvousHash.Prefix(host.HostId);
-            _orderLoad[h] = order.TryGetValue(host.HostId, out var load) ? load.Instances : 0;
-            _instances[h] = u.Instances;
-            _milliCpus[h] = u.MilliCpus;
-            _memoryBytes[h] = u.MemoryBytes;
+            _accepts[h] = !usage.Closed[h] && (!constrained || HostUsage.Accepts(_hosts[h].Record, manifest));
             if (_accepts[h])
-            {
-                manifestWeight[h] = RendezvousHash.Weight(host.HostId, manifestKey);
                 eligible.Add(h);
-            }
         }
 
-        // One order of the eligible hosts: least loaded by the manifests before this one, then the manifest's hash.
-        eligible.Sort((a, b) => _orderLoad[a] != _orderLoad[b] ? _orderLoad[a].CompareTo(_orderLoad[b]) : manifestWeight[b].CompareTo(manifestWeight[a]));
-        _targets = eligible.ToArray();
+        _targets = Targets(eligible, Math.Min(manifest.Scale, eligible.Count), KeyLayout.Manifest(id.App, id.Name));
         for (var i = 0; i < manifest.Scale && _targets.Length > 0; i++)
             _quota[_targets[i % _targets.Length]]++;
 
@@ -80,6 +69,78 @@ internal sealed class ManifestPlan
             if (claim.Id.Instance <= manifest.Scale && _index.TryGetValue(claim.Record.Host, out var h))
                 _count[h]++;
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="k"/> eligible hosts of the manifest's one order: least loaded by the manifests
+    /// before this one, then the highest rendezvous weight of host and manifest. Instance i targets the i-th of
+    /// them (round robin when the scale exceeds the eligible hosts, then k is all of them). Only hosts that can
+    /// make the cut are weighed and sorted: those below the k-th smallest load and those level with it.
+    /// </summary>
+    private int[] Targets(List<int> eligible, int k, string manifestKey)
+    {
+        if (k == 0)
+            return Array.Empty<int>();
+        var cut = KthSmallestLoad(eligible, k);
+        var candidates = new List<int>();
+        foreach (var h in eligible)
+        {
+            if (_orderLoad[h] <= cut)
+                candidates.Add(h);
+        }
+
+        var keyBytes = Encoding.UTF8.GetBytes(manifestKey);
+        var weights = new ulong[candidates.Count];
+        var keys = new int[candidates.Count];
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            weights[c] = RendezvousHash.Weight(_hostHashes[candidates[c]], keyBytes);
+            keys[c] = c;
+        }
+
+        Array.Sort(keys, (a, b) =>
+        {
+            int loadA = _orderLoad[candidates[a]], loadB = _orderLoad[candidates[b]];
+            if (loadA != loadB)
+                return loadA.CompareTo(loadB);
+            return weights[a] != weights[b] ? weights[b].CompareTo(weights[a]) : candidates[a].CompareTo(candidates[b]);
+        });
+        var targets = new int[k];
+        for (var t = 0; t < k; t++)
+            targets[t] = candidates[keys[t]];
+        return targets;
+    }
+
+    /// <summary>The order load of the k-th least loaded eligible host (1-based k).</summary>
+    private int KthSmallestLoad(List<int> eligible, int k)
+    {
+        if (k >= eligible.Count)
+            return int.MaxValue;
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (var h in eligible)
+        {
+            min = Math.Min(min, _orderLoad[h]);
+            max = Math.Max(max, _orderLoad[h]);
+        }
+
+        if ((long)max - min < 1 << 16)
+        {
+            // Loads sit close together in a balanced cluster: count them.
+            var counts = new int[max - min + 1];
+            foreach (var h in eligible)
+                counts[_orderLoad[h] - min]++;
+            var seen = 0;
+            for (var load = 0; load < counts.Length; load++)
+            {
+                seen += counts[load];
+                if (seen >= k)
+                    return load + min;
+            }
+        }
+
+        var loads = eligible.Select(h => _orderLoad[h]).ToArray();
+        Array.Sort(loads);
+        return loads[k - 1];
     }
 
     public int Steps => _steps.Count;
@@ -100,10 +161,21 @@ internal sealed class ManifestPlan
         {
             best = -1;
             var keyBytes = Encoding.UTF8.GetBytes(instance.Key);
-            for (var h = 0; h < _hosts.Length; h++)
+            // A host under its quota beats every host that is not (quota 0 means never under it), and only targets
+            // have a quota: after a failover, when some are under, they are all that must be compared.
+            foreach (var h in _targets)
             {
-                if (Eligible(h, evicted, 0) && (best < 0 || Compare(h, 0, best, 0, target, keyBytes) < 0))
+                if (_count[h] < _quota[h] && Eligible(h, evicted, 0) && (best < 0 || Compare(h, 0, best, 0, target, keyBytes) < 0))
                     best = h;
+            }
+
+            if (best < 0)
+            {
+                for (var h = 0; h < _hosts.Length; h++)
+                {
+                    if (Eligible(h, evicted, 0) && (best < 0 || Compare(h, 0, best, 0, target, keyBytes) < 0))
+                        best = h;
+                }
             }
         }
 
@@ -114,7 +186,7 @@ internal sealed class ManifestPlan
             _instances[best]++;
             _milliCpus[best] += _manifest.Resources?.MilliCpus ?? 0;
             _memoryBytes[best] += _manifest.Resources?.MemoryBytes ?? 0;
-            _usage[_hosts[best].HostId].Add(_manifest.Resources);
+            _usage.Add(best, _manifest.Resources);
         }
 
         return best;

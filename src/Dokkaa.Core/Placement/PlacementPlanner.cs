@@ -25,15 +25,16 @@ public static class PlacementPlanner
     /// <summary>One manifest on its own, ordered by the load of every other manifest's claims.</summary>
     public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest)
     {
-        var usage = HostUsage.Of(state);
-        var order = HostUsage.Of(state);
+        var table = HostTable.Of(state);
+        var usage = HostLoads.Of(state, table);
+        var order = (int[])usage.Instances.Clone();
         foreach (var claim in state.ClaimsOf(id))
         {
-            if (claim.Id.Instance <= manifest.Scale && order.TryGetValue(claim.Record.Host, out var host))
-                host.Remove(manifest.Resources);
+            if (claim.Id.Instance <= manifest.Scale && table.Index.TryGetValue(claim.Record.Host, out var h))
+                order[h]--;
         }
 
-        return Plan(state, id, manifest, usage, order);
+        return Plan(state, table, id, manifest, usage, order);
     }
 
     /// <summary>
@@ -63,13 +64,14 @@ public static class PlacementPlanner
 
         // The order load starts with what no manifest of the walk explains: claims of deleted or broken manifests
         // and instances above scale (being stopped). Each manifest adds its own claims and plan after it is planned.
-        var usage = HostUsage.Of(state);
-        var order = state.Hosts.Keys.ToDictionary(h => h, _ => new HostUsage(), StringComparer.Ordinal);
+        var table = HostTable.Of(state);
+        var usage = HostLoads.Of(state, table);
+        var order = new int[table.Count];
         foreach (var claim in state.Instances.Values)
         {
             var inWalk = state.Manifests.TryGetValue(claim.Id.Manifest, out var entry) && entry.Effective is { } m && claim.Id.Instance <= m.Scale;
-            if (!inWalk && order.TryGetValue(claim.Record.Host, out var host))
-                host.Add(entry?.Effective?.Resources);
+            if (!inWalk && table.Index.TryGetValue(claim.Record.Host, out var h))
+                order[h]++;
         }
 
         for (var i = 0; i < walk.Count; i++)
@@ -82,17 +84,17 @@ public static class PlacementPlanner
                 continue;
             }
 
-            var plan = Plan(state, id, manifest, usage, order);
+            var plan = Plan(state, table, id, manifest, usage, order);
             foreach (var claim in state.ClaimsOf(id))
             {
-                if (claim.Id.Instance <= manifest.Scale && order.TryGetValue(claim.Record.Host, out var host))
-                    host.Add(manifest.Resources);
+                if (claim.Id.Instance <= manifest.Scale && table.Index.TryGetValue(claim.Record.Host, out var h))
+                    order[h]++;
             }
 
             foreach (var planned in plan)
             {
                 if (planned.Best is { } best)
-                    order[best].Add(manifest.Resources);
+                    order[table.Index[best]]++;
             }
 
             result.Add((id, manifest, plan));
@@ -106,14 +108,14 @@ public static class PlacementPlanner
     /// claim, and the instances the caller planned before); instances planned here are added to it.
     /// <paramref name="order"/> is the load that orders the hosts (without this manifest's own claims); it is only read.
     /// </summary>
-    public static IReadOnlyList<PlannedInstance> Plan(ClusterState state, ManifestId id, Manifest manifest, Dictionary<string, HostUsage> usage, IReadOnlyDictionary<string, HostUsage> order)
+    private static IReadOnlyList<PlannedInstance> Plan(ClusterState state, HostTable table, ManifestId id, Manifest manifest, HostLoads usage, int[] order)
     {
         // A manifest whose instances are all claimed costs nothing (the common case, every pass).
         var unclaimed = Unclaimed(state, id, manifest);
         if (unclaimed == 0)
             return Array.Empty<PlannedInstance>();
 
-        var plan = new ManifestPlan(state, id, manifest, usage, order);
+        var plan = new ManifestPlan(state, table, id, manifest, usage, order);
         var planned = new List<PlannedInstance>(unclaimed);
         for (var i = 1; i <= manifest.Scale; i++)
         {
