@@ -171,9 +171,9 @@ public static class Report
                               $"{k8s} Kubernetes' 5,000-node / 150,000-pod limits ({r.Scenario.Hosts / 5000.0:0.0}x nodes, {r.Scenario.Instances / 150_000.0:0.0}x pods)");
         }
 
-        var keepAlives = results.Max(r => r.Scenario.Hosts) / (10.0 / 3);
+        var keepAlives = results.Max(r => r.Scenario.Hosts) / (10.0 / 4);
         Console.WriteLine();
-        Console.WriteLine($"Not simulated: lease keep-alives (one per host every TTL/3: {keepAlives:N0}/s at {results.Max(r => r.Scenario.Hosts):N0} hosts and the default 10 s TTL), " +
+        Console.WriteLine($"Not simulated: lease keep-alives (one per host every TTL/4: {keepAlives:N0}/s at {results.Max(r => r.Scenario.Hosts):N0} hosts and the default 10 s TTL), " +
                           "and each agent applying the watch stream (the one view here applies every event once; each real agent does the same work).");
         _ = options;
     }
