@@ -4,6 +4,7 @@ using Dokkaa.Agent.Hosting;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,9 @@ public sealed class Reconciler
     private readonly SemaphoreSlim _parallel;
     private readonly Dictionary<InstanceId, DateTimeOffset> _unclaimedSince = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How often a fenced agent looks again, to restart its exclusive instances soon after the lease is renewed.</summary>
+    private static readonly TimeSpan FencedRecheck = TimeSpan.FromSeconds(1);
 
     public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock)
     {
@@ -97,9 +101,10 @@ public sealed class Reconciler
         // one until the lease is renewed. Everything else goes on: stopping what a deleted manifest left is always
         // safe, and an etcd that is slow rather than gone still takes the writes (skipping whole passes here left a
         // host whose keepalives answered slowly doing nothing at all, its deleted instances running on).
+        // Operations queue for a slot, so an exclusive one checks the fence again when it runs (ExclusiveGuard).
         var cutOff = _fence.CutOff;
         var anyExclusive = state.Manifests.Values.Any(m => m.Effective?.Exclusive == true);
-        var exclusiveCheck = cutOff ? now + TimeSpan.FromMilliseconds(250) : _membership.LastRenewed + _membership.Ttl / 2;
+        var exclusiveCheck = cutOff ? now + FencedRecheck : _membership.LastRenewed + _membership.Ttl / 2;
         if (anyExclusive && exclusiveCheck < wakeAt)
             wakeAt = exclusiveCheck;
 
@@ -120,7 +125,7 @@ public sealed class Reconciler
                 else if (cutOff && manifest.Exclusive)
                     continue; // Fenced: it stays stopped until the lease is renewed.
                 else if (NeedsWork(claim, local.Primary(claim.Id), hash, now))
-                    Schedule(claim.Id, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), cancellationToken);
+                    Schedule(claim.Id, ExclusiveGuard(manifest, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct)), cancellationToken);
             }
         }
 
@@ -150,7 +155,7 @@ public sealed class Reconciler
                 if (existing is not null)
                 {
                     // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.
-                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct), cancellationToken);
+                    Schedule(id, ExclusiveGuard(manifest, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct)), cancellationToken);
                     continue;
                 }
 
@@ -164,7 +169,7 @@ public sealed class Reconciler
                     _unclaimedSince[id] = since;
                 var notBefore = since + _options.ClaimStagger * rank;
                 if (notBefore <= now)
-                    Schedule(id, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), cancellationToken);
+                    Schedule(id, ExclusiveGuard(manifest, ct => _operations.ClaimAsync(id, manifest, hash, null, ct)), cancellationToken);
                 else if (notBefore < wakeAt)
                     wakeAt = notBefore;
             }
@@ -181,6 +186,7 @@ public sealed class Reconciler
         }
 
         CleanUpLocal(state, local, me, cancellationToken);
+        // Also while fenced: a slow etcd still takes them (an unreachable one fails the pass, retried in a second).
         await WriteStatusesAsync(state, me, cancellationToken).ConfigureAwait(false);
 
         if (_backoff.NextAttempt(now) is { } retry && retry < wakeAt)
@@ -275,6 +281,13 @@ public sealed class Reconciler
         var horizon = (wakeAt > now ? wakeAt : now) - since;
         return (int)Math.Min(int.MaxValue - 1, Math.Floor(horizon / _options.ClaimStagger)) + 1;
     }
+
+    /// <summary>
+    /// An operation that may start or claim an exclusive instance does nothing if the fence closed while it waited
+    /// for a slot: the pass that scheduled it saw the lease fresh, but only the moment it runs counts.
+    /// </summary>
+    private Func<CancellationToken, Task> ExclusiveGuard(Manifest manifest, Func<CancellationToken, Task> operation) =>
+        manifest.Exclusive ? ct => _fence.CutOff ? Task.CompletedTask : operation(ct) : operation;
 
     private void Schedule(InstanceId id, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
     {

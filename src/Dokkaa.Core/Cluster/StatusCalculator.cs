@@ -78,7 +78,7 @@ public static class StatusCalculator
     // Writers by host set: the live hosts change rarely, the passes that ask come every few seconds.
     private static readonly ConditionalWeakTable<ImmutableSortedDictionary<string, HostEntry>, WriterTable> Writers = new();
 
-    // The table made last: a new host set starts from its answers instead of from nothing.
+    // The table asked last: a new host set starts from its answers instead of from nothing.
     private static WriterTable? _latest;
 
     /// <summary>At most this many hosts new since the last table are weighed against each known writer; more start afresh.</summary>

@@ -201,9 +201,8 @@ public sealed class InMemoryEtcd : IEtcdClient
                 throw new EtcdCompactedException(startRevision, _keyspace.CompactRevision);
             // History and registration under one lock: no write can slip between the past and the live feed.
             watcher = _watchers.Add(key, prefix);
-            var history = _keyspace.ChangesSince(startRevision > 0 ? startRevision : _keyspace.Revision + 1, key, prefix).ToList();
-            if (history.Count > 0)
-                watcher.Channel.Writer.TryWrite(history);
+            foreach (var revision in _keyspace.ChangesSince(startRevision > 0 ? startRevision : _keyspace.Revision + 1, key, prefix).GroupBy(c => c.Kv.ModRevision))
+                watcher.Channel.Writer.TryWrite(revision.ToList());
         }
 
         try

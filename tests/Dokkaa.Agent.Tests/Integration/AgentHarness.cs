@@ -44,13 +44,16 @@ public sealed class AgentHarness : IAsyncDisposable
             DnsListen = Array.Empty<string>(),
         };
         Options = configure is null ? options : configure(options);
-        IEtcdClient etcd = EtcdClient.Parse(etcdEndpoint);
+        IEtcdClient etcd = Core.Etcd.EtcdClient.Parse(etcdEndpoint);
         _etcd = decorateEtcd is null ? etcd : decorateEtcd(etcd);
         _docker = DockerClient.FromEndpoint(Options.Docker);
         _logs = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output, Options.HostId)));
     }
 
     public AgentOptions Options { get; }
+
+    /// <summary>The etcd client the agent uses (decorated, when the test asked for it).</summary>
+    public IEtcdClient EtcdClient => _etcd;
 
     public AgentHost? Host { get; private set; }
 

@@ -3,14 +3,18 @@ using Dokkaa.Core.Etcd;
 namespace Dokkaa.Agent.Tests.Integration;
 
 /// <summary>
-/// A real etcd whose lease renewals are answered late: each keepalive waits <c>delay</c> before it is sent on.
-/// Everything else passes straight through. What an agent sees from an overloaded etcd that still answers.
+/// A real etcd whose lease renewals are answered late: each keepalive waits <see cref="Delay"/> before it is sent
+/// on. Everything else passes straight through. What an agent sees from an overloaded etcd that still answers.
 /// </summary>
 public sealed class SlowKeepAliveEtcd(IEtcdClient inner, TimeSpan delay) : IEtcdClient
 {
+    /// <summary>How late each renewal is sent on; a test may set it back to zero (etcd recovers).</summary>
+    public TimeSpan Delay { get; set; } = delay;
+
     public async Task<long> LeaseKeepAliveAsync(long leaseId, CancellationToken cancellationToken = default)
     {
-        await Task.Delay(delay, cancellationToken);
+        if (Delay > TimeSpan.Zero)
+            await Task.Delay(Delay, cancellationToken);
         return await inner.LeaseKeepAliveAsync(leaseId, cancellationToken);
     }
 
