@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
@@ -14,6 +15,7 @@ namespace Dokkaa.Agent.Reconciliation;
 public sealed class ExclusiveFence
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    private readonly ConcurrentDictionary<string, bool> _stopped = new(StringComparer.Ordinal);
     private readonly HostMembership _membership;
     private readonly ClusterView _view;
     private readonly IDockerClient _docker;
@@ -31,6 +33,12 @@ public sealed class ExclusiveFence
 
     /// <summary>True while this host must not run exclusive instances (it may already have lost them).</summary>
     public bool CutOff => _clock.GetUtcNow() - _membership.LastRenewed > _membership.Ttl / 2;
+
+    /// <summary>
+    /// Whether the fence stopped this container (and forgets it): starting it again once the lease is renewed is
+    /// the plan, not a crash to count, back off from and report.
+    /// </summary>
+    public bool TakeStopped(string containerId) => _stopped.TryRemove(containerId, out _);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -77,6 +85,7 @@ public sealed class ExclusiveFence
             {
                 _log.LogWarning("Lease not renewed for {Age:0.0}s: stopping exclusive {Instance} before another host can start it", (_clock.GetUtcNow() - _membership.LastRenewed).TotalSeconds, id);
                 await _docker.StopContainerAsync(container.Id, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                _stopped[container.Id] = true;
             }
         }
     }

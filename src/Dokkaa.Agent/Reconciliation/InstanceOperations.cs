@@ -26,9 +26,11 @@ public sealed class InstanceOperations
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
     private readonly IReadOnlyList<string> _containerDns;
+    private readonly ExclusiveFence? _fence;
 
-    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null)
+    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null, ExclusiveFence? fence = null)
     {
+        _fence = fence;
         _containerDns = containerDns ?? Array.Empty<string>();
         _options = options;
         _docker = docker;
@@ -99,6 +101,16 @@ public sealed class InstanceOperations
             }
 
             await ReplaceAsync(claim, manifest, hash, details, state, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!details.Running && _fence?.TakeStopped(details.Id) == true)
+        {
+            // Stopped by the fence while the lease went unconfirmed; the lease is fresh again (this runs only then).
+            _log.LogInformation("{Instance}: starting {Container} again, stopped by the fence while the lease was unconfirmed", id, details.Name.TrimStart('/'));
+            await _docker.StartContainerAsync(details.Id, cancellationToken).ConfigureAwait(false);
+            var restarted = await _docker.InspectContainerAsync(details.Id, cancellationToken).ConfigureAwait(false) ?? details;
+            await WriteAsync(claim, RecordFor(restarted, hash, restarted.Running ? InstanceState.Running : InstanceState.Failed, null) with { Restarts = claim.Record.Restarts }, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -64,7 +64,12 @@ public sealed class ResilienceTests : AgentTestBase, IClassFixture<EtcdFixture>
             await Etcd.RestartAsync();
         }
 
+        var back = DateTimeOffset.UtcNow;
         await Poll.UntilAsync(async () => (await Docker.InspectContainerAsync($"{App}---lock"))!.Running, running => running, "the exclusive instance to run again once etcd is back", TimeSpan.FromSeconds(60));
         await WaitConvergedAsync("lock");
+        // Started again as planned, not restarted as a crash: no error in its claim or status, no restart counted.
+        var claim = await Poll.UntilAsync(async () => (await Ops.GetContainersAsync(App, "lock")).Single(), c => c.UpdatedAt > back, "the agent to write the exclusive instance's claim after etcd came back");
+        Assert.True(claim.Error is null && claim.Restarts == 0, $"the fenced instance was reported as a crash: error '{claim.Error}', restarts {claim.Restarts}");
+        Assert.Empty((await StatusAsync("lock")).Errors);
     }
 }
