@@ -17,13 +17,13 @@ public sealed class SlowEtcdTests : AgentTestBase, IClassFixture<EtcdFixture>
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(6);
 
     public SlowEtcdTests(EtcdFixture etcd, ITestOutputHelper output)
-        : base(etcd, output, o => o with { LeaseTtl = Ttl }, inner => new SlowKeepAliveEtcd(inner, TimeSpan.FromSeconds(4))) { }
+        : base(etcd, output, o => o with { LeaseTtl = Ttl }, inner => new InterceptingEtcd(inner) { KeepAliveDelay = TimeSpan.FromSeconds(4) }) { }
 
     [Fact]
     public async Task With_renewals_answered_after_half_the_ttl_ordinary_work_goes_on_and_exclusive_instances_wait()
     {
-        var slow = (SlowKeepAliveEtcd)Agent.EtcdClient;
-        Assert.True(slow.Delay > Ttl / 2 && slow.Delay < Ttl, "the delay must keep the lease alive but the fence closed");
+        var slow = (InterceptingEtcd)Agent.EtcdClient;
+        Assert.True(slow.KeepAliveDelay > Ttl / 2 && slow.KeepAliveDelay < Ttl, "the delay must keep the lease alive but the fence closed");
         // Registration itself (a lease grant, not slowed) counts as a renewal: wait until the fence has closed.
         var membership = Agent.Host!.Membership;
         bool Fenced() => DateTimeOffset.UtcNow - membership.LastRenewed > Ttl / 2;
@@ -63,7 +63,7 @@ public sealed class SlowEtcdTests : AgentTestBase, IClassFixture<EtcdFixture>
         Assert.DoesNotContain(await ContainersAsync(), c => c.Name.Contains("---lock", StringComparison.Ordinal));
 
         // etcd recovers: the fence opens and the exclusive instance starts (it was held back by the fence alone).
-        slow.Delay = TimeSpan.Zero;
+        slow.KeepAliveDelay = TimeSpan.Zero;
         await WaitConvergedAsync("lock", TimeSpan.FromSeconds(60));
         Assert.Equal(new[] { $"{App}---lock" }, await RunningNamesAsync("lock"));
         Assert.True(Agent.IsRunning);

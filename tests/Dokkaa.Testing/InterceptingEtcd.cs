@@ -1,12 +1,13 @@
 using Dokkaa.Core.Etcd;
 
-namespace Dokkaa.Core.Tests.Support;
+namespace Dokkaa.Testing;
 
 /// <summary>
 /// An <see cref="IEtcdClient"/> that forwards to another one, running a hook before each transaction
-/// (to let "someone else" write between a read and a guarded write) or failing every call.
+/// (to let "someone else" write between a read and a guarded write), failing every call, or sending lease
+/// renewals on late (an overloaded etcd that still answers).
 /// </summary>
-internal sealed class InterceptingEtcd : IEtcdClient
+public sealed class InterceptingEtcd : IEtcdClient
 {
     private readonly IEtcdClient _inner;
 
@@ -17,6 +18,9 @@ internal sealed class InterceptingEtcd : IEtcdClient
 
     /// <summary>When set, every call throws it.</summary>
     public EtcdException? Failure { get; set; }
+
+    /// <summary>How late each lease renewal is sent on (zero: at once).</summary>
+    public TimeSpan KeepAliveDelay { get; set; }
 
     public Task<RangeResult> RangeAsync(string key, bool prefix = false, long revision = 0, CancellationToken cancellationToken = default) =>
         Failure is { } f ? throw f : _inner.RangeAsync(key, prefix, revision, cancellationToken);
@@ -43,8 +47,12 @@ internal sealed class InterceptingEtcd : IEtcdClient
     public Task<Lease> LeaseGrantAsync(long ttlSeconds, CancellationToken cancellationToken = default) =>
         _inner.LeaseGrantAsync(ttlSeconds, cancellationToken);
 
-    public Task<long> LeaseKeepAliveAsync(long leaseId, CancellationToken cancellationToken = default) =>
-        _inner.LeaseKeepAliveAsync(leaseId, cancellationToken);
+    public async Task<long> LeaseKeepAliveAsync(long leaseId, CancellationToken cancellationToken = default)
+    {
+        if (KeepAliveDelay > TimeSpan.Zero)
+            await Task.Delay(KeepAliveDelay, cancellationToken);
+        return await _inner.LeaseKeepAliveAsync(leaseId, cancellationToken);
+    }
 
     public Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default) =>
         _inner.LeaseRevokeAsync(leaseId, cancellationToken);
