@@ -56,6 +56,30 @@ dokkaa_start_etcd() {
   done
 }
 
+# PowerShell 7.6 (a .NET tool) and Pester 5 (from NuGet) in $DOKKAA_ROOT/.tools, for the module's Pester suite.
+# Exports DOKKAA_PWSH and DOKKAA_PESTER_PSD1 and puts pwsh on PATH. Versions are pinned: the newest
+# PowerShell tool package does not install here.
+DOKKAA_PWSH_VERSION=7.6.10
+DOKKAA_PESTER_VERSION=5.7.1
+dokkaa_install_powershell() {
+  local tools="$DOKKAA_ROOT/.tools"
+  export DOKKAA_PWSH="$tools/pwsh/pwsh"
+  export DOKKAA_PESTER_PSD1="$tools/nuget/pester/$DOKKAA_PESTER_VERSION/tools/Pester.psd1"
+  if [ ! -x "$DOKKAA_PWSH" ] || ! "$DOKKAA_PWSH" -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$DOKKAA_PWSH_VERSION"; then
+    dokkaa_log "Installing PowerShell $DOKKAA_PWSH_VERSION (dotnet tool) into $tools/pwsh"
+    rm -rf "$tools/pwsh"
+    dotnet tool install PowerShell --version "$DOKKAA_PWSH_VERSION" --tool-path "$tools/pwsh" >/dev/null \
+      || { echo "Could not install PowerShell $DOKKAA_PWSH_VERSION: dotnet tool install PowerShell --version $DOKKAA_PWSH_VERSION --tool-path $tools/pwsh" >&2; return 1; }
+  fi
+  if [ ! -f "$DOKKAA_PESTER_PSD1" ]; then
+    dokkaa_log "Installing Pester $DOKKAA_PESTER_VERSION (NuGet) into $tools/nuget"
+    dotnet restore "$DOKKAA_ROOT/tests/Pester/tools/PesterRestore.csproj" --packages "$tools/nuget" -nologo -v quiet >/dev/null \
+      || { echo "Could not restore Pester $DOKKAA_PESTER_VERSION from NuGet (tests/Pester/tools/PesterRestore.csproj)" >&2; return 1; }
+    [ -f "$DOKKAA_PESTER_PSD1" ] || { echo "Pester restored, but $DOKKAA_PESTER_PSD1 is missing" >&2; return 1; }
+  fi
+  case ":$PATH:" in *":$tools/pwsh:"*) ;; *) export PATH="$tools/pwsh:$PATH" ;; esac
+}
+
 dokkaa_build() {
   dokkaa_log "Building Dokkaa"
   (cd "$DOKKAA_ROOT" && dotnet build Dokkaa.sln -c Release -nologo -v quiet -clp:ErrorsOnly)
@@ -64,5 +88,6 @@ dokkaa_build() {
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   dokkaa_install_packages
   dokkaa_start_dockerd
+  dokkaa_install_powershell
   dokkaa_build
 fi

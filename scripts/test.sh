@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 dokkaa_install_packages
 dokkaa_start_dockerd
+dokkaa_install_powershell
 dokkaa_build
 dokkaa_log "Building test images"
 bash "$DOKKAA_ROOT/scripts/images/build-example-images.sh" >/dev/null

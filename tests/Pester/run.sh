@@ -1,41 +1,50 @@
 #!/usr/bin/env bash
-# Runs the Pester 5 suite (tests/Pester/*.Tests.ps1) against the built module, a real etcd and, where Docker
-# answers, a real dokkaa-agent. Where pwsh is not on PATH it says so plainly and runs nothing: no
-# PowerShell runtime can be installed on the project's Debian machines (see the README), so the xUnit
-# tests in tests/Dokkaa.PowerShell.Tests are what runs there.
+# Runs the Pester suite (tests/Pester/*.Tests.ps1 and examples/runbooks/*.Tests.ps1) in a real pwsh against
+# the module as built and packaged by scripts/build-module.sh, a real etcd and a real dokkaa-agent on the
+# local Docker. PowerShell and Pester come from scripts/setup.sh (dokkaa_install_powershell); when they
+# cannot be had this fails and says how to install them: it never skips.
+#
+# usage: tests/Pester/run.sh [PATH...]   (default: every suite)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$root/scripts/setup.sh"
+dokkaa_install_powershell
 
-if ! command -v pwsh >/dev/null 2>&1; then
-    echo "Pester suite skipped: pwsh not found"
-    exit 0
-fi
-if ! pwsh -NoProfile -NonInteractive -Command 'if (Get-Module -ListAvailable Pester | Where-Object Version -ge ([version]"5.0.0")) { exit 0 } else { exit 1 }'; then
-    echo "Pester suite skipped: pwsh found, but not Pester 5 (Install-Module Pester -MinimumVersion 5.0.0)"
-    exit 0
-fi
-command -v etcd >/dev/null 2>&1 || { echo "run.sh: etcd not found (apt-get install etcd-server)" >&2; exit 1; }
+command -v etcd >/dev/null 2>&1 || { echo "run.sh: etcd not found (scripts/setup.sh installs it: apt-get install etcd-server)" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "run.sh: Docker does not answer (scripts/setup.sh starts dockerd)" >&2; exit 1; }
 
-module=$(bash "$root/scripts/build-module.sh" --out "$root/out" | head -n 1)
+built=$(bash "$root/scripts/build-module.sh" --out "$root/out")
+module=$(sed -n 1p <<<"$built")
 export DOKKAA_MODULE_PSD1="$module/Dokkaa.psd1"
+export DOKKAA_MODULE_NUPKG
+DOKKAA_MODULE_NUPKG=$(sed -n 2p <<<"$built")
+dotnet build "$root/src/Dokkaa.Agent/Dokkaa.Agent.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+bash "$root/scripts/images/build-test-image.sh" >&2
+export DOKKAA_PESTER_AGENT="$root/src/Dokkaa.Agent/bin/Release/net10.0/dokkaa-agent"
 
-# The stories with a real agent need Docker and the local test image (no registry can be reached).
-unset DOKKAA_PESTER_AGENT
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-    dotnet build "$root/src/Dokkaa.Agent/Dokkaa.Agent.csproj" -c Release -nologo -v quiet >&2
-    bash "$root/scripts/images/build-test-image.sh" >&2
-    export DOKKAA_PESTER_AGENT="$root/src/Dokkaa.Agent/bin/Release/net10.0/dokkaa-agent"
-else
-    echo "Docker does not answer: the stories with a real agent are skipped (the suite says so per test)" >&2
-fi
+paths=("$@")
+[ ${#paths[@]} -gt 0 ] || paths=("$root/tests/Pester" "$root/examples/runbooks")
+path_list=$(printf "'%s'," "${paths[@]}"); path_list=${path_list%,}
 
 results="$root/out/pester-results.xml"
-exec pwsh -NoProfile -NonInteractive -Command "
+# pwsh runs in a process group of its own: whatever it started (etcd, agents) is ended with it, even when
+# the run is cut short and the suites' AfterAll never runs.
+set +e
+setsid "$DOKKAA_PWSH" -NoProfile -NonInteractive -Command "
+    Import-Module '$DOKKAA_PESTER_PSD1' -ErrorAction Stop
     \$config = New-PesterConfiguration
-    \$config.Run.Path = '$root/tests/Pester'
+    \$config.Run.Path = @($path_list)
     \$config.Run.Exit = \$true
     \$config.Output.Verbosity = 'Detailed'
     \$config.TestResult.Enabled = \$true
     \$config.TestResult.OutputPath = '$results'
+    Write-Host \"PowerShell \$(\$PSVersionTable.PSVersion), Pester \$((Get-Module Pester).Version)\"
     Invoke-Pester -Configuration \$config
-"
+" &
+pwsh_pid=$!
+trap 'kill -- -"$pwsh_pid" 2>/dev/null' INT TERM
+wait "$pwsh_pid"
+status=$?
+kill -- -"$pwsh_pid" 2>/dev/null || true
+set -e
+exit "$status"

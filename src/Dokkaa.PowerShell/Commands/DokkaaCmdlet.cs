@@ -80,27 +80,28 @@ public abstract class DokkaaClusterCmdlet : DokkaaCmdlet
     [ValidateNotNull]
     public DokkaaCluster? Cluster { get; set; }
 
-    protected DokkaaCluster ResolvedCluster
+    /// <summary>
+    /// Resolves the cluster once per invocation, here on the pipeline thread: the verbose line about where
+    /// it came from may only be written on this thread, and the work that <see cref="DokkaaCmdlet.Run{T}(Func{CancellationToken, Task{T}})"/>
+    /// hands to the thread pool must find it already resolved.
+    /// </summary>
+    protected override void BeginProcessing()
     {
-        get
+        var environment = Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable);
+        try
         {
-            if (_resolved is null)
-            {
-                try
-                {
-                    _resolved = ClusterResolver.Resolve(Cluster, SessionConnections.Get(Session), Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable));
-                }
-                catch (Exception e) when (e is FormatException or ArgumentException)
-                {
-                    ThrowTerminatingError(Error(e, ErrorIds.EndpointInvalid, "InvalidArgument", Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable)));
-                }
-
-                WriteVerbose($"Cluster {_resolved} (from {Describe(_resolved!.Source)})");
-            }
-
-            return _resolved!;
+            _resolved = ClusterResolver.Resolve(Cluster, SessionConnections.Get(Session), environment);
         }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            ThrowTerminatingError(Error(e, ErrorIds.EndpointInvalid, "InvalidArgument", environment));
+        }
+
+        WriteVerbose($"Cluster {_resolved} (from {Describe(_resolved!.Source)})");
     }
+
+    protected DokkaaCluster ResolvedCluster =>
+        _resolved ?? throw new InvalidOperationException($"{GetType().Name} used the cluster before BeginProcessing resolved it.");
 
     protected ClusterOperations Operations => ResolvedCluster.Operations;
 

@@ -215,6 +215,7 @@ public sealed class UpdateDokkaaManifestCommand : DokkaaClusterCmdlet
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         if (Edit.IsEmpty)
         {
             ThrowTerminatingError(Error(new PSArgumentException("Nothing to update: give -Scale, -Image or -Env."), ErrorIds.NothingToUpdate, "InvalidArgument", null));
