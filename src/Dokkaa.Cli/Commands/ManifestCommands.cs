@@ -27,7 +27,8 @@ public static class ManifestCommands
             {
                 ResourceNames.ValidateApp(appName);
                 ResourceNames.ValidateName(manifestName);
-                Console.WriteLine($"{appName}/{manifestName}: valid (dry run, nothing written)");
+                var current = (await ops.GetManifestsAsync(appName, manifestName, ct).ConfigureAwait(false)).SingleOrDefault();
+                Console.WriteLine($"{appName}/{manifestName}: valid; {ManifestDiff.Describe(current?.Manifest, manifest)} (dry run, nothing written)");
                 Console.WriteLine(ManifestSerializer.ToJson(manifest, indented: true));
                 return 0;
             }

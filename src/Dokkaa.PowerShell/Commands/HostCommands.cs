@@ -12,12 +12,13 @@ public abstract class DokkaaMoveCmdlet : DokkaaClusterCmdlet
 {
     private const int ActivityId = 1;
 
-    /// <summary>Seconds each move may take (until the instance runs on another host) before failing with DokkaaTimeout.</summary>
+    /// <summary>How long each move may take (until the instance runs on another host) before failing with DokkaaTimeout: a TimeSpan, seconds, or text such as <c>90s</c>, <c>2m</c>.</summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int Timeout { get; set; } = 120;
+    [DurationTransformation]
+    [ValidatePositiveDuration]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    protected TimeSpan TimeoutPerMove => TimeSpan.FromSeconds(Timeout);
+    protected TimeSpan TimeoutPerMove => Timeout;
 
     /// <summary>Runs <paramref name="work"/>, handing what it reports to <paramref name="progress"/> and the progress bar.</summary>
     protected T RunMoves<T>(MoveProgress progress, Func<IProgress<string>, CancellationToken, Task<T>> work) =>

@@ -176,7 +176,7 @@ public sealed class GetDokkaaManifestCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Update-DokkaaManifest: changes part of a manifest (scale, image, env), guarded against concurrent edits.</summary>
-[Cmdlet(VerbsData.Update, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsData.Update, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(ManifestChange))]
 public sealed class UpdateDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -239,7 +239,7 @@ public sealed class UpdateDokkaaManifestCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Remove-DokkaaManifest: deletes a manifest; the agents then stop and remove its containers.</summary>
-[Cmdlet(VerbsCommon.Remove, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsCommon.Remove, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(ManifestInfo))]
 public sealed class RemoveDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -277,7 +277,7 @@ public sealed class RemoveDokkaaManifestCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Wait-DokkaaManifest: waits until the agents run the manifest as desired.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "DokkaaManifest", DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsLifecycle.Wait, "DokkaaManifest", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(ManifestStatusInfo))]
 public sealed class WaitDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -296,10 +296,11 @@ public sealed class WaitDokkaaManifestCommand : DokkaaClusterCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public ManifestInfo? InputObject { get; set; }
 
-    /// <summary>Seconds to wait before failing with DokkaaTimeout.</summary>
+    /// <summary>How long to wait before failing with DokkaaTimeout: a TimeSpan, seconds, or text such as <c>90s</c>, <c>2m</c>, <c>1h</c>.</summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int Timeout { get; set; } = 120;
+    [DurationTransformation]
+    [ValidatePositiveDuration]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
 
     protected override void ProcessRecord()
     {
@@ -311,7 +312,7 @@ public sealed class WaitDokkaaManifestCommand : DokkaaClusterCmdlet
             try
             {
                 var status = Run((post, ct) => Operations.WaitForManifestAsync(
-                    app, name, TimeSpan.FromSeconds(Timeout),
+                    app, name, Timeout,
                     new PipelineProgress<ManifestStatusInfo>(post, s => WriteProgress(new ProgressRecord(ActivityId, activity, WaitProgress.Status(s)) { PercentComplete = WaitProgress.Percent(s) })),
                     ct));
                 WriteObject(status);

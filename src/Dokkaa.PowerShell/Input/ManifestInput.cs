@@ -16,11 +16,13 @@ namespace Dokkaa.PowerShell;
 /// <para>
 /// Objects are written out as JSON and parsed by <see cref="ManifestParser"/>, so every rule and every
 /// error message (<c>$.services.nginx: port 70000 is out of range 1-65535</c>) is the one the CLI and
-/// the agents use. Two things differ from JSON text, both because PowerShell property names are
-/// case-insensitive: the known field names are matched without regard to case (<c>@{ Image = ... }</c>
-/// is <c>image</c>), and a top-level <c>app</c>/<c>name</c> property is taken as the target, not as a
-/// manifest field (also in JSON text and files, so <c>Get-Content -Raw</c> and <c>ConvertFrom-Json</c>
-/// of one file mean the same).
+/// the agents use. Three things differ from the CLI, all because PowerShell objects are property bags
+/// with case-insensitive names: the field names of <see cref="ManifestFields"/> are matched without
+/// regard to case (<c>@{ Image = ... }</c> is <c>image</c>); a field whose value is <c>$null</c> is
+/// absent (<c>ConvertTo-Json</c> writes every property of a manifest object, unset ones as null); and a
+/// top-level <c>app</c>/<c>name</c> property is taken as the target, not as a manifest field. JSON text
+/// and files are read the same way, so <c>Get-Content -Raw</c> of a file, <c>ConvertFrom-Json</c> of it,
+/// and <c>ConvertTo-Json</c> of a manifest object all mean the same manifest.
 /// </para>
 /// <para>
 /// No PowerShell type appears here: the cmdlets pass an <c>unwrap</c> function, which turns a
@@ -32,9 +34,6 @@ public static class ManifestInput
 {
     private const int MaxDepth = 32;
 
-    private static readonly string[] ManifestFields = { "image", "scale", "services", "command", "links", "env", "http", "exclusive" };
-    private static readonly string[] HttpFields = { "host", "port" };
-    private static readonly string[] ServiceFields = { "port", "protocol", "role" };
 
     /// <exception cref="DokkaaException"><see cref="DokkaaErrorKind.ManifestInvalid"/>, naming the fields; the inner exception is a <see cref="ManifestValidationException"/> with every error.</exception>
     public static ManifestSource Convert(object? input, Func<object, object?>? unwrap = null)
@@ -122,28 +121,28 @@ public static class ManifestInput
 
     private static ManifestTestResult FromJson(string origin, string json, string? app, string? name)
     {
-        // Only when the text is a JSON object with app/name does it need rewriting; everything else goes
-        // to the parser untouched, so its messages about broken JSON are exactly the CLI's.
-        var manifestJson = json;
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(json.AsMemory().TrimStart('\uFEFF'));
-            if (document.RootElement.ValueKind == JsonValueKind.Object && HasIdentity(document.RootElement))
-            {
-                var errors = new List<ManifestError>();
-                manifestJson = WithoutIdentity(document.RootElement, ref app, ref name, errors);
-                if (errors.Count > 0)
-                    return new ManifestTestResult(origin, false, errors, null, app, name);
-            }
+            document = JsonDocument.Parse(json.AsMemory().TrimStart('\uFEFF'), new JsonDocumentOptions { MaxDepth = MaxDepth + 1 });
         }
         catch (JsonException)
         {
-            // The parser below says what is wrong, in its own words.
+            // Not JSON: the parser says what is wrong, in the CLI's words.
+            return ManifestParser.TryParse(json, out var parsed, out var parseErrors)
+                ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), parsed, app, name)
+                : new ManifestTestResult(origin, false, parseErrors, null, app, name);
         }
 
-        return ManifestParser.TryParse(manifestJson, out var manifest, out var parseErrors)
-            ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), manifest, app, name)
-            : new ManifestTestResult(origin, false, parseErrors, null, app, name);
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return ManifestParser.TryParse(json, out var parsed, out var parseErrors)
+                    ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), parsed, app, name)
+                    : new ManifestTestResult(origin, false, parseErrors, null, app, name);
+            var result = FromObject(origin, document.RootElement, static o => o);
+            return result with { App = result.App ?? app, Name = result.Name ?? name };
+        }
     }
 
     private static ManifestTestResult FromObject(string origin, object value, Func<object, object?> unwrap)
@@ -168,16 +167,19 @@ public static class ManifestInput
                     continue;
                 }
 
-                var field = Canonical(key, ManifestFields);
-                var path = PathOf("$", field);
+                var field = ManifestFields.Match(key, ManifestFields.Manifest);
+                if (field is not null && IsNull(item, unwrap))
+                    continue;
+                field ??= key;
                 writer.WritePropertyName(field);
                 var shape = field switch
                 {
                     "http" => Shape.Http,
                     "services" => Shape.Services,
+                    "resources" => Shape.Resources,
                     _ => Shape.Free,
                 };
-                WriteValue(writer, item, path, shape, unwrap, errors, depth: 1);
+                WriteValue(writer, item, PathOf("$", field), shape, unwrap, errors, depth: 1);
             }
 
             writer.WriteEndObject();
@@ -205,6 +207,9 @@ public static class ManifestInput
 
         /// <summary>One service in object form: port, protocol, role.</summary>
         Service,
+
+        /// <summary>The <c>resources</c> object: cpus, memory.</summary>
+        Resources,
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? raw, string path, Shape shape, Func<object, object?> unwrap, List<ManifestError> errors, int depth)
@@ -250,22 +255,44 @@ public static class ManifestInput
                 errors.Add(new ManifestError(path, $"{value} is not a finite number"));
                 writer.WriteNullValue();
                 break;
-            case IDictionary or IEnumerable<KeyValuePair<string, object?>>:
+            case JsonElement { ValueKind: not (JsonValueKind.Object or JsonValueKind.Array) } element:
+                element.WriteTo(writer);
+                break;
+            case IDictionary or IEnumerable<KeyValuePair<string, object?>> or JsonElement { ValueKind: JsonValueKind.Object }:
                 writer.WriteStartObject();
                 foreach (var (key, item) in Entries(value, unwrap))
                 {
-                    var (name, childShape) = shape switch
+                    var known = shape switch
                     {
-                        Shape.Http => (Canonical(key, HttpFields), Shape.Free),
-                        Shape.Services => (key, Shape.Service),
-                        Shape.Service => (Canonical(key, ServiceFields), Shape.Free),
-                        _ => (key, Shape.Free),
+                        Shape.Http => ManifestFields.Http,
+                        Shape.Service => ManifestFields.Service,
+                        Shape.Resources => ManifestFields.Resources,
+                        _ => null,
                     };
+                    var field = known is null ? null : ManifestFields.Match(key, known);
+                    if (field is not null && IsNull(item, unwrap))
+                        continue;
+                    var childValue = item;
+                    if (shape == Shape.Resources && field is null && ResourceProperty(key, item, unwrap) is { } converted)
+                    {
+                        if (converted.Value is null)
+                            continue;
+                        (field, childValue) = converted;
+                    }
+
+                    var name = field ?? key;
                     writer.WritePropertyName(name);
-                    WriteValue(writer, item, PathOf(path, name), childShape, unwrap, errors, depth + 1);
+                    WriteValue(writer, childValue, PathOf(path, name), shape == Shape.Services ? Shape.Service : Shape.Free, unwrap, errors, depth + 1);
                 }
 
                 writer.WriteEndObject();
+                break;
+            case JsonElement array:
+                writer.WriteStartArray();
+                var position = 0;
+                foreach (var item in array.EnumerateArray())
+                    WriteValue(writer, item, $"{path}[{position++}]", Shape.Free, unwrap, errors, depth + 1);
+                writer.WriteEndArray();
                 break;
             case IEnumerable list:
                 writer.WriteStartArray();
@@ -281,8 +308,35 @@ public static class ManifestInput
         }
     }
 
+    /// <summary>
+    /// The properties of a <see cref="ResourceRequest"/> object (what <c>ConvertTo-Json</c> writes for
+    /// <c>resources</c>) as the manifest's fields: <c>MilliCpus</c> is <c>cpus</c> in thousandths,
+    /// <c>MemoryBytes</c> is <c>memory</c>. Zero means "not set" there, so it is left out.
+    /// </summary>
+    private static (string Field, object? Value)? ResourceProperty(string key, object? item, Func<object, object?> unwrap)
+    {
+        var number = Unwrap(item, unwrap) switch
+        {
+            JsonElement { ValueKind: JsonValueKind.Number } element when element.TryGetInt64(out var n) => n,
+            int or long or short or byte => System.Convert.ToInt64(Unwrap(item, unwrap), CultureInfo.InvariantCulture),
+            _ => (long?)null,
+        };
+        if (number is not { } value)
+            return null;
+        if (string.Equals(key, nameof(ResourceRequest.MilliCpus), StringComparison.OrdinalIgnoreCase))
+            return ("cpus", value == 0 ? null : value / 1000m);
+        if (string.Equals(key, nameof(ResourceRequest.MemoryBytes), StringComparison.OrdinalIgnoreCase))
+            return ("memory", value == 0 ? null : value);
+        return null;
+    }
+
+    private static bool IsNull(object? value, Func<object, object?> unwrap) =>
+        Unwrap(value, unwrap) is null or JsonElement { ValueKind: JsonValueKind.Null };
+
     private static IEnumerable<(string Key, object? Value)> Entries(object value, Func<object, object?> unwrap)
     {
+        if (value is JsonElement element)
+            return element.EnumerateObject().Select(p => (p.Name, (object?)p.Value));
         if (value is IDictionary dictionary)
         {
             // A hashtable's order is arbitrary; sort so that errors come out in a stable order.
@@ -295,59 +349,28 @@ public static class ManifestInput
         return ((IEnumerable<KeyValuePair<string, object?>>)value).Select(p => (p.Key, p.Value));
     }
 
-    private static bool HasIdentity(JsonElement root) =>
-        root.EnumerateObject().Any(p => IsIdentity(p.Name, "app") || IsIdentity(p.Name, "name"));
-
-    private static string WithoutIdentity(JsonElement root, ref string? app, ref string? name, List<ManifestError> errors)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var property in root.EnumerateObject())
-            {
-                if (IsIdentity(property.Name, "app"))
-                    app = JsonIdentity(property.Value, "$.app", errors);
-                else if (IsIdentity(property.Name, "name"))
-                    name = JsonIdentity(property.Value, "$.name", errors);
-                else
-                    property.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static string? JsonIdentity(JsonElement value, string path, List<ManifestError> errors)
-    {
-        if (value.ValueKind == JsonValueKind.String)
-            return value.GetString();
-        errors.Add(new ManifestError(path, $"must be a string, got {value.ValueKind.ToString().ToLowerInvariant()}"));
-        return null;
-    }
-
     private static string? IdentityValue(object? raw, string path, Func<object, object?> unwrap, List<ManifestError> errors)
     {
-        if (Unwrap(raw, unwrap) is string s)
-            return s;
-        errors.Add(new ManifestError(path, "must be a string"));
+        var value = Unwrap(raw, unwrap);
+        switch (value)
+        {
+            case string s:
+                return s;
+            case JsonElement { ValueKind: JsonValueKind.String } element:
+                return element.GetString();
+        }
+
+        var got = value switch
+        {
+            null => "null",
+            JsonElement element => element.ValueKind.ToString().ToLowerInvariant(),
+            _ => TypeName(value),
+        };
+        errors.Add(new ManifestError(path, $"must be a string, got {got}"));
         return null;
     }
 
     private static bool IsIdentity(string key, string identity) => string.Equals(key, identity, StringComparison.OrdinalIgnoreCase);
-
-    private static string Canonical(string key, string[] known)
-    {
-        foreach (var field in known)
-        {
-            if (string.Equals(key, field, StringComparison.OrdinalIgnoreCase))
-                return field;
-        }
-
-        return key;
-    }
 
     private static object? Unwrap(object? value, Func<object, object?> unwrap) => value is null ? null : unwrap(value);
 

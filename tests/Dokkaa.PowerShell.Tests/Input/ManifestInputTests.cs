@@ -137,13 +137,26 @@ public sealed class ManifestInputTests : IDisposable
     }
 
     [Fact]
-    public void JSON_text_is_parsed_exactly_with_the_parser_messages()
+    public void JSON_text_means_what_ConvertFrom_Json_of_it_means_with_the_parser_messages()
     {
         Assert.Equal(Seed, ManifestInput.Convert(SeedNginx).Manifest);
-        var result = ManifestInput.Test("""{ "Image": "nginx" }""");
-        Assert.False(result.IsValid);
-        Assert.Contains(result.Errors, e => e.Path == "$.Image");
-        Assert.Contains(result.Errors, e => e.ToString() == "$.image: required");
+
+        // Field names match without regard to case, as they do on the PSCustomObject ConvertFrom-Json makes.
+        Assert.Equal(new Manifest { Image = "nginx" }, ManifestInput.Convert("""{ "Image": "nginx" }""").Manifest);
+
+        // What ConvertTo-Json writes for a manifest object: every property, unset ones as null.
+        var written = """{"Image":"nginx","Scale":2,"Services":{"web":{"Port":80,"Protocol":"tcp","Role":null}},"Command":null,"Links":[],"Env":{},"Http":null,"Exclusive":false,"Constraints":{"zone":"a"},"Resources":{"MilliCpus":500,"MemoryBytes":268435456}}""";
+        var expected = ManifestParser.Parse("""{"image":"nginx","scale":2,"services":{"web":80},"constraints":{"zone":"a"},"resources":{"cpus":0.5,"memory":"256m"}}""");
+        Assert.Equal(expected, ManifestInput.Convert(written).Manifest);
+
+        // Everything else is the parser's: unknown fields, wrong types, broken JSON, in its words.
+        var unknown = ManifestInput.Test("""{ "image": "nginx", "imagee": "x" }""");
+        Assert.Equal("$.imagee: unknown field (expected one of: " + string.Join(", ", ManifestFields.Manifest) + ")", Assert.Single(unknown.Errors).ToString());
+        var missing = ManifestInput.Test("""{ "Scale": 1 }""");
+        Assert.Equal("$.image: required", Assert.Single(missing.Errors).ToString());
+        var nullInList = ManifestInput.Test("""{ "image": "nginx", "command": ["a", null] }""");
+        Assert.False(nullInList.IsValid);
+        Assert.Equal("$.command[1]", Assert.Single(nullInList.Errors).Path);
 
         var broken = ManifestInput.Test("{ \"image\": ");
         Assert.StartsWith("not valid JSON", Assert.Single(broken.Errors).Message, StringComparison.Ordinal);

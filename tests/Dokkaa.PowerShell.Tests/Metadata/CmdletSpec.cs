@@ -53,7 +53,7 @@ public sealed record CmdletSpec(bool ShouldProcess, string ConfirmImpact, string
             ["Name"] = "*: Position=1 ByPropertyName",
             ["Cluster"] = Any,
         }),
-        ["Update-DokkaaManifest"] = new(true, "Medium", "Name", ["Dokkaa.Core.Operations.ManifestChange"], new()
+        ["Update-DokkaaManifest"] = new(true, "Medium", "InputObject", ["Dokkaa.Core.Operations.ManifestChange"], new()
         {
             ["App"] = "Name: Mandatory Position=0 ByPropertyName",
             ["Name"] = "Name: Mandatory Position=1 ByPropertyName",
@@ -64,7 +64,7 @@ public sealed record CmdletSpec(bool ShouldProcess, string ConfirmImpact, string
             ["PassThru"] = Any,
             ["Cluster"] = Any,
         }),
-        ["Remove-DokkaaManifest"] = new(true, "High", "Name", ["Dokkaa.Core.Operations.ManifestInfo"], new()
+        ["Remove-DokkaaManifest"] = new(true, "High", "InputObject", ["Dokkaa.Core.Operations.ManifestInfo"], new()
         {
             ["App"] = "Name: Mandatory Position=0 ByPropertyName",
             ["Name"] = "Name: Mandatory Position=1 ByPropertyName",
@@ -72,7 +72,7 @@ public sealed record CmdletSpec(bool ShouldProcess, string ConfirmImpact, string
             ["PassThru"] = Any,
             ["Cluster"] = Any,
         }),
-        ["Wait-DokkaaManifest"] = new(false, "Medium", "Name", ["Dokkaa.Core.Operations.ManifestStatusInfo"], new()
+        ["Wait-DokkaaManifest"] = new(false, "Medium", "InputObject", ["Dokkaa.Core.Operations.ManifestStatusInfo"], new()
         {
             ["App"] = "Name: Mandatory Position=0 ByPropertyName",
             ["Name"] = "Name: Mandatory Position=1 ByPropertyName",

@@ -6,7 +6,6 @@ namespace Dokkaa.Core.Manifests.Parsing;
 /// <summary>Reads <c>http</c>: <c>{"host": "shop.example.com", "port": 9000}</c>, both required.</summary>
 internal static class HttpReader
 {
-    private static readonly string[] Fields = { "host", "port" };
 
     public static HttpRoute? Read(JsonElement value, string path, ErrorList errors)
     {
@@ -41,7 +40,7 @@ internal static class HttpReader
                     port = PortReader.Read(item, fieldPath, errors);
                     break;
                 default:
-                    errors.Add(fieldPath, ObjectFields.Unknown(name, Fields));
+                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestFields.Http));
                     break;
             }
         }

@@ -11,8 +11,6 @@ internal static class ManifestReader
 {
     public const int MaxScale = 1000;
 
-    private static readonly string[] Fields =
-        { "image", "scale", "services", "command", "links", "env", "http", "exclusive", "constraints", "resources" };
 
     public static Manifest? Read(JsonElement root, ErrorList errors)
     {
@@ -70,7 +68,7 @@ internal static class ManifestReader
                     resources = ResourcesReader.Read(value, path, errors);
                     break;
                 default:
-                    errors.Add(path, ObjectFields.Unknown(name, Fields));
+                    errors.Add(path, ObjectFields.Unknown(name, ManifestFields.Manifest));
                     break;
             }
         }

@@ -11,7 +11,6 @@ internal static class ResourcesReader
 {
     public const decimal MaxCpus = 1024m;
     public const long MinMemory = 6L * 1024 * 1024; // Docker refuses less than 6 MiB.
-    private static readonly string[] Fields = { "cpus", "memory" };
 
     public static ResourceRequest? Read(JsonElement value, string path, ErrorList errors)
     {
@@ -35,7 +34,7 @@ internal static class ResourcesReader
                     memory = ReadMemory(item, fieldPath, errors);
                     break;
                 default:
-                    errors.Add(fieldPath, ObjectFields.Unknown(name, Fields));
+                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestFields.Resources));
                     break;
             }
         }

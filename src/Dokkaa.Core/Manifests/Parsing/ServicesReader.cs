@@ -11,7 +11,6 @@ namespace Dokkaa.Core.Manifests.Parsing;
 internal static class ServicesReader
 {
     private const int MaxRoleLength = 63;
-    private static readonly string[] Fields = { "port", "protocol", "role" };
     private static readonly string[] Protocols = { "tcp", "udp" };
 
     public static Dictionary<string, ServicePort> Read(JsonElement value, string path, ErrorList errors)
@@ -86,7 +85,7 @@ internal static class ServicesReader
 
                     break;
                 default:
-                    errors.Add(fieldPath, ObjectFields.Unknown(name, Fields));
+                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestFields.Service));
                     break;
             }
         }

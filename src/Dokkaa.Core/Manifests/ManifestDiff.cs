@@ -1,8 +1,12 @@
-using Dokkaa.Core.Manifests;
+using System.Globalization;
 
-namespace Dokkaa.PowerShell;
+namespace Dokkaa.Core.Manifests;
 
-/// <summary>Says in one line what writing a manifest would change: the text <c>-WhatIf</c> and <c>-Confirm</c> show.</summary>
+/// <summary>
+/// Says in one line what writing a manifest would change: what <c>-WhatIf</c>/<c>-Confirm</c> and
+/// <c>dokkaa apply --dry-run</c> show. Every field of <see cref="Manifest"/> is described (a test changes
+/// each one and checks that it is).
+/// </summary>
 public static class ManifestDiff
 {
     public static string Describe(Manifest? before, Manifest after)
@@ -27,6 +31,9 @@ public static class ManifestDiff
             changes.Add($"http {Http(before.Http)} -> {Http(after.Http)}");
         if (before.Exclusive != after.Exclusive)
             changes.Add($"exclusive {Bool(before.Exclusive)} -> {Bool(after.Exclusive)}");
+        Dictionary(changes, "constraints", before.Constraints, after.Constraints, value => value);
+        if (before.Resources != after.Resources)
+            changes.Add($"resources {Resources(before.Resources)} -> {Resources(after.Resources)}");
         return changes.Count == 0 ? "no change" : string.Join("; ", changes);
     }
 
@@ -44,6 +51,10 @@ public static class ManifestDiff
             parts.Add("http " + Http(http));
         if (manifest.Exclusive)
             parts.Add("exclusive");
+        if (manifest.Constraints.Count > 0)
+            parts.Add("constraints " + string.Join(" ", manifest.Constraints.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
+        if (manifest.Resources is { } resources)
+            parts.Add("resources " + Resources(resources));
         return string.Join(", ", parts);
     }
 
@@ -85,4 +96,16 @@ public static class ManifestDiff
     private static string Http(HttpRoute? http) => http is null ? "(none)" : $"{http.Host}:{http.Port}";
 
     private static string Bool(bool value) => value ? "true" : "false";
+
+    private static string Resources(ResourceRequest? resources)
+    {
+        if (resources is null)
+            return "(none)";
+        var parts = new List<string>();
+        if (resources.MilliCpus > 0)
+            parts.Add((resources.MilliCpus / 1000m).ToString(CultureInfo.InvariantCulture) + " cpus");
+        if (resources.MemoryBytes > 0)
+            parts.Add(resources.MemoryBytes.ToString(CultureInfo.InvariantCulture) + " bytes");
+        return parts.Count == 0 ? "(none)" : string.Join(" ", parts);
+    }
 }
