@@ -13,6 +13,10 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     RequiredAssemblies   = @('Dokkaa.Core.dll')
+    # Update-Help reads Dokkaa_<GUID>_HelpInfo.xml here; scripts/build-module.sh writes it and the help
+    # content zip into out/help/, which are published as release assets (Update-Help -SourcePath out/help
+    # installs them offline).
+    HelpInfoURI          = 'https://github.com/dokkaa/dokkaa/releases/latest/download/'
     FormatsToProcess     = @('Dokkaa.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-DokkaaCluster'

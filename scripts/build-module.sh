@@ -58,6 +58,28 @@ log "Building help from docs/cmdlets"
 dotnet run --project "$root/packaging/HelpBuilder/HelpBuilder.csproj" -c "$configuration" \
     --artifacts-path "$artifacts" -- "$root/docs/cmdlets" Dokkaa Dokkaa.PowerShell.dll "$module/en-US" >&2
 
+log "Writing updatable help into $out/help"
+guid=$(sed -n "s/^[[:space:]]*GUID[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" "$root/Dokkaa.psd1")
+help_uri=$(sed -n "s/^[[:space:]]*HelpInfoURI[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" "$root/Dokkaa.psd1")
+[[ -n "$guid" && -n "$help_uri" ]] || die "Dokkaa.psd1 needs a GUID and a HelpInfoURI"
+rm -rf "$out/help"
+mkdir -p "$out/help"
+(cd "$module/en-US" && python3 -c 'import sys, zipfile, os
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for f in sorted(os.listdir(".")): z.write(f)' "$out/help/Dokkaa_${guid}_en-US_HelpContent.zip")
+cat >"$out/help/Dokkaa_${guid}_HelpInfo.xml" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<HelpInfo xmlns="http://schemas.microsoft.com/powershell/help/2010/05">
+  <HelpContentURI>$help_uri</HelpContentURI>
+  <SupportedUICultures>
+    <UICulture>
+      <UICultureName>en-US</UICultureName>
+      <UICultureVersion>$version.0</UICultureVersion>
+    </UICulture>
+  </SupportedUICultures>
+</HelpInfo>
+XML
+
 log "Packing the PowerShell Gallery package"
 rm -f "$out/Dokkaa.$version.nupkg"
 dotnet pack "$root/packaging/Dokkaa.Module.csproj" -c "$configuration" --artifacts-path "$artifacts" \

@@ -35,7 +35,7 @@ public static partial class PlatyPsMarkdown
             Inputs = sections.TryGetValue("INPUTS", out var inputs) ? ReadTypes(inputs) : Array.Empty<TypeHelp>(),
             Outputs = sections.TryGetValue("OUTPUTS", out var outputs) ? ReadTypes(outputs) : Array.Empty<TypeHelp>(),
             Notes = Text("NOTES"),
-            Links = sections.TryGetValue("RELATED LINKS", out var links) ? ReadLinks(links) : Array.Empty<LinkHelp>(),
+            Links = OnlineVersion(front).Concat(sections.TryGetValue("RELATED LINKS", out var links) ? ReadLinks(links) : []).ToList(),
             Sections = blocks.Where(b => b.Kind == BlockKind.Heading && b.Level == 2).Select(b => b.Text).ToList(),
         };
     }
@@ -282,6 +282,13 @@ public static partial class PlatyPsMarkdown
 
         return types;
     }
+
+    /// <summary>
+    /// The front matter's <c>online version</c> becomes the first related link, as platyPS writes it:
+    /// <c>Get-Help -Online</c> opens the first link of the MAML.
+    /// </summary>
+    private static IEnumerable<LinkHelp> OnlineVersion(IReadOnlyDictionary<string, string> front) =>
+        front.TryGetValue("online version", out var uri) && uri.Length > 0 ? [new LinkHelp("Online Version:", uri)] : [];
 
     private static List<LinkHelp> ReadLinks(List<Block> body) =>
         body.Where(b => b.Kind == BlockKind.Paragraph)

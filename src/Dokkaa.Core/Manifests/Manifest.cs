@@ -38,6 +38,9 @@ public sealed partial record Manifest
     /// <summary>CPU and memory per instance: a limit on the container and a reservation on the host's capacity.</summary>
     public ResourceRequest? Resources { get; init; }
 
+    /// <summary>The canonical JSON (what PowerShell's list views and string conversion show, instead of the names of collection types).</summary>
+    public override string ToString() => ManifestSerializer.ToCanonicalJson(this);
+
     // Shared by every manifest that sets none: read-only views, so a cast cannot change them all at once.
     internal static readonly IReadOnlyDictionary<string, ServicePort> EmptyServices =
         new Dictionary<string, ServicePort>(StringComparer.Ordinal).AsReadOnly();
@@ -50,10 +53,30 @@ public sealed partial record Manifest
 /// <param name="Port">Container port, 1-65535.</param>
 /// <param name="Protocol"><c>tcp</c> or <c>udp</c>.</param>
 /// <param name="Role">Free-form role tag (the later Dokkaa object form), or null.</param>
-public sealed record ServicePort(int Port, string Protocol = "tcp", string? Role = null);
+public sealed record ServicePort(int Port, string Protocol = "tcp", string? Role = null)
+{
+    /// <summary><c>80/tcp</c>, or <c>80/tcp (web)</c> with a role.</summary>
+    public override string ToString() => $"{Port}/{Protocol}" + (Role is null ? "" : $" ({Role})");
+}
 
 /// <summary>CPU (in thousandths of a core) and memory (bytes) one instance needs; 0 means not set.</summary>
-public sealed record ResourceRequest(int MilliCpus, long MemoryBytes);
+public sealed record ResourceRequest(int MilliCpus, long MemoryBytes)
+{
+    /// <summary><c>0.5 cpus, 268435456 bytes</c>; only what is set.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (MilliCpus > 0)
+            parts.Add((MilliCpus / 1000m).ToString(System.Globalization.CultureInfo.InvariantCulture) + " cpus");
+        if (MemoryBytes > 0)
+            parts.Add(MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes");
+        return parts.Count == 0 ? "(none)" : string.Join(", ", parts);
+    }
+}
 
 /// <summary>Route requests whose Host header is <paramref name="Host"/> to <paramref name="Port"/> in every instance.</summary>
-public sealed record HttpRoute(string Host, int Port);
+public sealed record HttpRoute(string Host, int Port)
+{
+    /// <summary><c>shop.example.com:9000</c>.</summary>
+    public override string ToString() => $"{Host}:{Port}";
+}

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Dokkaa.Core.Manifests;
 
 /// <summary>
@@ -89,23 +87,13 @@ public static class ManifestDiff
     private static bool Same(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
 
-    private static string Service(ServicePort port) => $"{port.Port}/{port.Protocol}" + (port.Role is null ? "" : $" ({port.Role})");
+    private static string Service(ServicePort port) => port.ToString();
 
     private static string Command(IReadOnlyList<string>? command) => command is null ? "(image default)" : "[" + string.Join(", ", command) + "]";
 
-    private static string Http(HttpRoute? http) => http is null ? "(none)" : $"{http.Host}:{http.Port}";
+    private static string Http(HttpRoute? http) => http?.ToString() ?? "(none)";
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    private static string Resources(ResourceRequest? resources)
-    {
-        if (resources is null)
-            return "(none)";
-        var parts = new List<string>();
-        if (resources.MilliCpus > 0)
-            parts.Add((resources.MilliCpus / 1000m).ToString(CultureInfo.InvariantCulture) + " cpus");
-        if (resources.MemoryBytes > 0)
-            parts.Add(resources.MemoryBytes.ToString(CultureInfo.InvariantCulture) + " bytes");
-        return parts.Count == 0 ? "(none)" : string.Join(" ", parts);
-    }
+    private static string Resources(ResourceRequest? resources) => resources?.ToString() ?? "(none)";
 }

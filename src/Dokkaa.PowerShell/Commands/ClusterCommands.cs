@@ -4,7 +4,7 @@ using Dokkaa.Core.Operations;
 namespace Dokkaa.PowerShell.Commands;
 
 /// <summary>Connect-DokkaaCluster: checks that a cluster answers and makes it the session's default.</summary>
-[Cmdlet(VerbsCommunications.Connect, "DokkaaCluster")]
+[Cmdlet(VerbsCommunications.Connect, "DokkaaCluster", HelpUri = HelpUris.Base + "Connect-DokkaaCluster.md")]
 [OutputType(typeof(DokkaaCluster))]
 public sealed class ConnectDokkaaClusterCommand : DokkaaCmdlet
 {
@@ -45,7 +45,7 @@ public sealed class ConnectDokkaaClusterCommand : DokkaaCmdlet
 }
 
 /// <summary>Disconnect-DokkaaCluster: forgets the session's default cluster.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "DokkaaCluster")]
+[Cmdlet(VerbsCommunications.Disconnect, "DokkaaCluster", HelpUri = HelpUris.Base + "Disconnect-DokkaaCluster.md")]
 [OutputType(typeof(DokkaaCluster))]
 public sealed class DisconnectDokkaaClusterCommand : DokkaaCmdlet
 {
@@ -62,7 +62,7 @@ public sealed class DisconnectDokkaaClusterCommand : DokkaaCmdlet
 }
 
 /// <summary>Get-DokkaaCluster: the cluster the cmdlets use now, and where that choice came from.</summary>
-[Cmdlet(VerbsCommon.Get, "DokkaaCluster")]
+[Cmdlet(VerbsCommon.Get, "DokkaaCluster", HelpUri = HelpUris.Base + "Get-DokkaaCluster.md")]
 [OutputType(typeof(DokkaaCluster))]
 public sealed class GetDokkaaClusterCommand : DokkaaCmdlet
 {

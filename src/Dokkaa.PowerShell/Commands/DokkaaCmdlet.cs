@@ -54,6 +54,20 @@ public abstract class DokkaaCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Get-Item's rule for a Get- cmdlet that found nothing: a name without wildcards names something that
+    /// should exist, so its absence is an ObjectNotFound error; a wildcard that matches nothing is silence.
+    /// Filters that were not given are ignored.
+    /// </summary>
+    protected void WriteNotFoundIfLiteral(int found, string errorId, string what, params (string Parameter, string? Value)[] filters)
+    {
+        var given = filters.Where(f => f.Value is not null).ToList();
+        if (found > 0 || given.Count == 0 || given.Any(f => WildcardPattern.ContainsWildcardCharacters(f.Value)))
+            return;
+        var criteria = string.Join(" ", given.Select(f => $"-{f.Parameter} '{f.Value}'"));
+        WriteError(Error(new ItemNotFoundException($"No {what} matches {criteria}."), errorId, "ObjectNotFound", string.Join("/", given.Select(f => f.Value))));
+    }
+
     protected static ErrorRecord ErrorFor(DokkaaException exception, object? target) =>
         Error(exception, exception.ErrorId, ErrorIds.CategoryOf(exception.Kind), target);
 

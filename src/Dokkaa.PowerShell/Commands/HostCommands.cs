@@ -41,7 +41,7 @@ public abstract class DokkaaMoveCmdlet : DokkaaClusterCmdlet
 }
 
 /// <summary>Suspend-DokkaaHost: drains a host before maintenance; it takes nothing new and its instances move away one at a time.</summary>
-[Cmdlet(VerbsLifecycle.Suspend, "DokkaaHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsLifecycle.Suspend, "DokkaaHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet, HelpUri = HelpUris.Base + "Suspend-DokkaaHost.md")]
 [OutputType(typeof(InstanceMove))]
 public sealed class SuspendDokkaaHostCommand : DokkaaMoveCmdlet
 {
@@ -88,7 +88,7 @@ public sealed class SuspendDokkaaHostCommand : DokkaaMoveCmdlet
 }
 
 /// <summary>Resume-DokkaaHost: lets a drained host take instances again.</summary>
-[Cmdlet(VerbsLifecycle.Resume, "DokkaaHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsLifecycle.Resume, "DokkaaHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NameSet, HelpUri = HelpUris.Base + "Resume-DokkaaHost.md")]
 [OutputType(typeof(HostInfo))]
 public sealed class ResumeDokkaaHostCommand : DokkaaClusterCmdlet
 {
@@ -127,7 +127,7 @@ public sealed class ResumeDokkaaHostCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Optimize-DokkaaPlacement: moves the fewest instances needed to spread every manifest evenly, one at a time.</summary>
-[Cmdlet(VerbsCommon.Optimize, "DokkaaPlacement", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Optimize, "DokkaaPlacement", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpUris.Base + "Optimize-DokkaaPlacement.md")]
 [OutputType(typeof(InstanceMove))]
 public sealed class OptimizeDokkaaPlacementCommand : DokkaaMoveCmdlet
 {

@@ -6,7 +6,7 @@ using Dokkaa.Core.Operations;
 namespace Dokkaa.PowerShell.Commands;
 
 /// <summary>New-DokkaaManifest: builds and validates a manifest offline.</summary>
-[Cmdlet(VerbsCommon.New, "DokkaaManifest")]
+[Cmdlet(VerbsCommon.New, "DokkaaManifest", HelpUri = HelpUris.Base + "New-DokkaaManifest.md")]
 [OutputType(typeof(Manifest))]
 public sealed class NewDokkaaManifestCommand : DokkaaCmdlet
 {
@@ -56,7 +56,7 @@ public sealed class NewDokkaaManifestCommand : DokkaaCmdlet
 }
 
 /// <summary>Test-DokkaaManifest: validates manifests offline; errors name the field.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "DokkaaManifest", DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsDiagnostic.Test, "DokkaaManifest", DefaultParameterSetName = InputObjectSet, HelpUri = HelpUris.Base + "Test-DokkaaManifest.md")]
 [OutputType(typeof(bool), typeof(ManifestTestResult))]
 public sealed class TestDokkaaManifestCommand : DokkaaCmdlet
 {
@@ -99,7 +99,7 @@ public sealed class TestDokkaaManifestCommand : DokkaaCmdlet
 }
 
 /// <summary>Set-DokkaaManifest: validates a manifest and writes it to the cluster.</summary>
-[Cmdlet(VerbsCommon.Set, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsCommon.Set, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet, HelpUri = HelpUris.Base + "Set-DokkaaManifest.md")]
 [OutputType(typeof(ManifestChange))]
 public sealed class SetDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -147,7 +147,7 @@ public sealed class SetDokkaaManifestCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Get-DokkaaManifest: manifests by app and name, with wildcards.</summary>
-[Cmdlet(VerbsCommon.Get, "DokkaaManifest")]
+[Cmdlet(VerbsCommon.Get, "DokkaaManifest", HelpUri = HelpUris.Base + "Get-DokkaaManifest.md")]
 [OutputType(typeof(ManifestInfo))]
 public sealed class GetDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -165,18 +165,21 @@ public sealed class GetDokkaaManifestCommand : DokkaaClusterCmdlet
     {
         Attempt($"{App ?? "*"}/{Name ?? "*"}", () =>
         {
-            foreach (var manifest in Run(ct => ManifestWrites.GetAsync(Operations, App, Name, ct)))
+            var manifests = Run(ct => ManifestWrites.GetAsync(Operations, App, Name, ct));
+            foreach (var manifest in manifests)
             {
                 if (!manifest.IsValid)
                     WriteWarning($"Manifest {manifest.App}/{manifest.Name} in etcd is invalid: {string.Join("; ", manifest.Errors)}");
                 WriteObject(manifest);
             }
+
+            WriteNotFoundIfLiteral(manifests.Count, ErrorIds.For(DokkaaErrorKind.ManifestNotFound), "manifest", (nameof(App), App), (nameof(Name), Name));
         });
     }
 }
 
 /// <summary>Update-DokkaaManifest: changes part of a manifest (scale, image, env), guarded against concurrent edits.</summary>
-[Cmdlet(VerbsData.Update, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsData.Update, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet, HelpUri = HelpUris.Base + "Update-DokkaaManifest.md")]
 [OutputType(typeof(ManifestChange))]
 public sealed class UpdateDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -239,7 +242,7 @@ public sealed class UpdateDokkaaManifestCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Remove-DokkaaManifest: deletes a manifest; the agents then stop and remove its containers.</summary>
-[Cmdlet(VerbsCommon.Remove, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsCommon.Remove, "DokkaaManifest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet, HelpUri = HelpUris.Base + "Remove-DokkaaManifest.md")]
 [OutputType(typeof(ManifestInfo))]
 public sealed class RemoveDokkaaManifestCommand : DokkaaClusterCmdlet
 {
@@ -277,7 +280,7 @@ public sealed class RemoveDokkaaManifestCommand : DokkaaClusterCmdlet
 }
 
 /// <summary>Wait-DokkaaManifest: waits until the agents run the manifest as desired.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "DokkaaManifest", DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsLifecycle.Wait, "DokkaaManifest", DefaultParameterSetName = InputObjectSet, HelpUri = HelpUris.Base + "Wait-DokkaaManifest.md")]
 [OutputType(typeof(ManifestStatusInfo))]
 public sealed class WaitDokkaaManifestCommand : DokkaaClusterCmdlet
 {

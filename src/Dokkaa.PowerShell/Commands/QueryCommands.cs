@@ -5,7 +5,7 @@ using Dokkaa.Core.Operations;
 namespace Dokkaa.PowerShell.Commands;
 
 /// <summary>Get-DokkaaContainer: the instances the cluster runs, where, and in what state.</summary>
-[Cmdlet(VerbsCommon.Get, "DokkaaContainer")]
+[Cmdlet(VerbsCommon.Get, "DokkaaContainer", HelpUri = HelpUris.Base + "Get-DokkaaContainer.md")]
 [OutputType(typeof(ContainerInfo))]
 public sealed class GetDokkaaContainerCommand : DokkaaClusterCmdlet
 {
@@ -27,12 +27,16 @@ public sealed class GetDokkaaContainerCommand : DokkaaClusterCmdlet
     protected override void ProcessRecord()
     {
         Attempt($"{App ?? "*"}/{Name ?? "*"}", () =>
-            WriteObject(Run(ct => Operations.GetContainersAsync(App, Name, HostName, ct)), enumerateCollection: true));
+        {
+            var containers = Run(ct => Operations.GetContainersAsync(App, Name, HostName, ct));
+            WriteObject(containers, enumerateCollection: true);
+            WriteNotFoundIfLiteral(containers.Count, ErrorIds.ContainerNotFound, "instance", (nameof(App), App), (nameof(Name), Name), (nameof(HostName), HostName));
+        });
     }
 }
 
 /// <summary>Get-DokkaaHost: the live hosts and how much each runs.</summary>
-[Cmdlet(VerbsCommon.Get, "DokkaaHost")]
+[Cmdlet(VerbsCommon.Get, "DokkaaHost", HelpUri = HelpUris.Base + "Get-DokkaaHost.md")]
 [OutputType(typeof(HostInfo))]
 public sealed class GetDokkaaHostCommand : DokkaaClusterCmdlet
 {
@@ -43,12 +47,17 @@ public sealed class GetDokkaaHostCommand : DokkaaClusterCmdlet
 
     protected override void ProcessRecord()
     {
-        Attempt(Name ?? "*", () => WriteObject(Run(ct => Operations.GetHostsAsync(Name, ct)), enumerateCollection: true));
+        Attempt(Name ?? "*", () =>
+        {
+            var hosts = Run(ct => Operations.GetHostsAsync(Name, ct));
+            WriteObject(hosts, enumerateCollection: true);
+            WriteNotFoundIfLiteral(hosts.Count, ErrorIds.For(DokkaaErrorKind.HostNotFound), "live host", (nameof(Name), Name));
+        });
     }
 }
 
 /// <summary>Get-DokkaaStatus: what the agents report for each manifest (desired, running, pending, outdated, errors).</summary>
-[Cmdlet(VerbsCommon.Get, "DokkaaStatus")]
+[Cmdlet(VerbsCommon.Get, "DokkaaStatus", HelpUri = HelpUris.Base + "Get-DokkaaStatus.md")]
 [OutputType(typeof(ManifestStatusInfo))]
 public sealed class GetDokkaaStatusCommand : DokkaaClusterCmdlet
 {
@@ -65,12 +74,16 @@ public sealed class GetDokkaaStatusCommand : DokkaaClusterCmdlet
     protected override void ProcessRecord()
     {
         Attempt($"{App ?? "*"}/{Name ?? "*"}", () =>
-            WriteObject(Run(ct => Operations.GetStatusAsync(App, Name, ct)), enumerateCollection: true));
+        {
+            var statuses = Run(ct => Operations.GetStatusAsync(App, Name, ct));
+            WriteObject(statuses, enumerateCollection: true);
+            WriteNotFoundIfLiteral(statuses.Count, ErrorIds.StatusNotFound, "manifest status", (nameof(App), App), (nameof(Name), Name));
+        });
     }
 }
 
 /// <summary>Resolve-DokkaaService: the endpoints (host address and port) of a service, like Resolve-DnsName.</summary>
-[Cmdlet(VerbsDiagnostic.Resolve, "DokkaaService")]
+[Cmdlet(VerbsDiagnostic.Resolve, "DokkaaService", HelpUri = HelpUris.Base + "Resolve-DokkaaService.md")]
 [OutputType(typeof(ServiceEndpoint))]
 public sealed class ResolveDokkaaServiceCommand : DokkaaClusterCmdlet
 {

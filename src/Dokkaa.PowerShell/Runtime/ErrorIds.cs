@@ -18,6 +18,12 @@ public static class ErrorIds
     /// <summary>Update-DokkaaManifest was given nothing to change.</summary>
     public const string NothingToUpdate = "DokkaaNothingToUpdate";
 
+    /// <summary>Get-DokkaaContainer with names without wildcards found no instance.</summary>
+    public const string ContainerNotFound = "DokkaaContainerNotFound";
+
+    /// <summary>Get-DokkaaStatus with names without wildcards found no status (no such manifest, or no agent has reported yet).</summary>
+    public const string StatusNotFound = "DokkaaStatusNotFound";
+
     public static string For(DokkaaErrorKind kind) => "Dokkaa" + kind;
 
     public static string CategoryOf(DokkaaErrorKind kind) => kind switch
@@ -40,6 +46,8 @@ public static class ErrorIds
                 [ServiceNotFound] = "ObjectNotFound",
                 [EndpointInvalid] = "InvalidArgument",
                 [NothingToUpdate] = "InvalidArgument",
+                [ContainerNotFound] = "ObjectNotFound",
+                [StatusNotFound] = "ObjectNotFound",
             })
             .ToDictionary(p => p.Key, p => p.Value);
 }
