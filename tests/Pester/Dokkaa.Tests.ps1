@@ -86,19 +86,6 @@ Describe 'The module' {
         foreach ($command in Get-Command -Module Dokkaa) { $approved | Should -Contain $command.Verb }
     }
 
-    It 'has help with examples for <_>' -ForEach $Cmdlets {
-        $help = Get-Help $_ -Full
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        # The synopsis of docs/cmdlets/<name>.md, not the generated syntax line: Get-Help found the MAML.
-        $page = Get-Content -Raw (Join-Path $Root 'docs' 'cmdlets' "$_.md")
-        $help.Synopsis | Should -Be ([regex]::Match($page, '## SYNOPSIS\r?\n(.+?)\r?\n').Groups[1].Value)
-        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
-    }
-
-    It 'shows about_Dokkaa' {
-        (Get-Help about_Dokkaa | Out-String) | Should -Match 'Set-DokkaaManifest'
-    }
-
     It 'has default table views for what the cmdlets output' {
         foreach ($type in 'Dokkaa.Core.Operations.ManifestInfo', 'Dokkaa.Core.Operations.ContainerInfo', 'Dokkaa.Core.Operations.HostInfo',
             'Dokkaa.Core.Operations.ManifestStatusInfo', 'Dokkaa.Core.Discovery.ServiceEndpoint', 'Dokkaa.PowerShell.DokkaaCluster',
