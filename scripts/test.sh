@@ -24,15 +24,29 @@ dokkaa_log "Multi-host cluster suite"
 dotnet test tests/Dokkaa.Cluster.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a /tmp/dokkaa-test.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 set -e
-dokkaa_log "Pester suite"
-bash "$DOKKAA_ROOT/tests/Pester/run.sh" || status=1
+dokkaa_log "Pester suite (the module in a real pwsh)"
+rm -f "$DOKKAA_ROOT/out/pester-results.xml"
+bash "$DOKKAA_ROOT/tests/Pester/run.sh" 2>&1 | tee /tmp/dokkaa-pester.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 passed=$(grep -cE "^\s*Passed " /tmp/dokkaa-test.log || true)
 failed=$(grep -cE "^\s*Failed " /tmp/dokkaa-test.log || true)
 skipped=$(grep -cE "^\s*Skipped " /tmp/dokkaa-test.log || true)
+# Pester's own counts, from its NUnit report; a run that wrote none counts as one failure.
+pester_xml="$DOKKAA_ROOT/out/pester-results.xml"
+if [ -f "$pester_xml" ]; then
+  attr() { sed -n "/<test-results /{s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p;q}" "$pester_xml"; }
+  p_total=$(attr total); p_failed=$(( $(attr failures) + $(attr errors) )); p_skipped=$(( $(attr skipped) + $(attr not-run) ))
+  echo "Pester: $((p_total - p_failed - p_skipped)) passed, ${p_failed} failed, ${p_skipped} skipped"
+  passed=$((passed + p_total - p_failed - p_skipped)); failed=$((failed + p_failed)); skipped=$((skipped + p_skipped))
+else
+  echo "Pester wrote no results (see /tmp/dokkaa-pester.log)"
+  failed=$((failed + 1))
+fi
 if [ "$failed" -gt 0 ]; then
   # Repeated at the end, where a log cut to its last lines still shows what failed and why.
   dokkaa_log "Failed tests"
   grep -E -A 12 "^\s*Failed " /tmp/dokkaa-test.log | cut -c1-400
+  grep -E -A 6 "\[-\]" /tmp/dokkaa-pester.log | cut -c1-400
 fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"
