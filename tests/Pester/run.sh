@@ -19,8 +19,10 @@ export DOKKAA_MODULE_PSD1="$module/Dokkaa.psd1"
 export DOKKAA_MODULE_NUPKG
 DOKKAA_MODULE_NUPKG=$(sed -n 2p <<<"$built")
 dotnet build "$root/src/Dokkaa.Agent/Dokkaa.Agent.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build "$root/src/Dokkaa.Cli/Dokkaa.Cli.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 bash "$root/scripts/images/build-test-image.sh" >&2
 export DOKKAA_PESTER_AGENT="$root/src/Dokkaa.Agent/bin/Release/net10.0/dokkaa-agent"
+export DOKKAA_CLI="$root/src/Dokkaa.Cli/bin/Release/net10.0/dokkaa"
 
 paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=("$root/tests/Pester" "$root/examples/runbooks")
