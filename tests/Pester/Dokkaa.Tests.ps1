@@ -203,6 +203,51 @@ Describe 'Manifests through the pipeline' {
         (Get-DokkaaManifest -App pipe -Name nginx).Manifest.Scale | Should -Be 2
     }
 
+    It 'matches every field name without regard to case, from hashtables and objects alike' {
+        $change = @{ Image = 'dokkaa/busybox:test'; SCALE = 0; Services = @{ web = @{ Port = 80; Protocol = 'tcp' } }
+            Constraints = @{ zone = 'a' }; Resources = @{ Cpus = 0.5; Memory = '256m' }; Http = @{ Host = 'case.example.com'; Port = 80 } } |
+            Set-DokkaaManifest -App pipe -Name cased -PassThru
+        $change.Manifest.Constraints['zone'] | Should -Be 'a'
+        $change.Manifest.Resources.MilliCpus | Should -Be 500
+        $change.Manifest.Http.Host | Should -Be 'case.example.com'
+        ([pscustomobject]@{ IMAGE = 'dokkaa/busybox:test'; Scale = 0 } | Test-DokkaaManifest -Detailed).IsValid | Should -BeTrue
+    }
+
+    It 'a manifest converts to JSON and back unchanged' {
+        @{ image = 'dokkaa/busybox:test'; scale = 2; services = @{ web = 80; dns = @{ port = 53; protocol = 'udp'; role = 'resolver' } }
+            command = @('sh', '-c', 'echo hi'); links = @('db'); env = @{ MODE = 'x' }; http = @{ host = 'rt.example.com'; port = 80 }
+            exclusive = $true; constraints = @{ zone = 'a' }; resources = @{ cpus = 0.25; memory = '64m' } } |
+            Set-DokkaaManifest -App pipe -Name roundtrip
+        $stored = Get-DokkaaManifest -App pipe -Name roundtrip
+        $json = $stored.Manifest | ConvertTo-Json -Depth 5
+        ($json | Set-DokkaaManifest -App pipe -Name roundtrip -PassThru).Kind | Should -Be 'Unchanged'
+        ($json | ConvertFrom-Json | Set-DokkaaManifest -App pipe -Name roundtrip -PassThru).Kind | Should -Be 'Unchanged'
+        ($stored.Manifest | ConvertTo-Json -Depth 5 | ConvertFrom-Json | Test-DokkaaManifest -Detailed).Manifest | Should -Be $stored.Manifest
+        (Get-DokkaaManifest -App pipe -Name roundtrip).Revision | Should -Be $stored.Revision
+    }
+
+    It '-WhatIf describes a change of constraints and of resources' {
+        @{ image = 'dokkaa/busybox:test'; scale = 0; constraints = @{ zone = 'a' } } | Set-DokkaaManifest -App pipe -Name whatif
+        # "What if:" goes to the host, not to a stream: the transcript is what sees it.
+        $transcript = Join-Path $Work "whatif-$(Get-Random).txt"
+        Start-Transcript -Path $transcript | Out-Null
+        try { @{ image = 'dokkaa/busybox:test'; scale = 0; constraints = @{ zone = 'b' }; resources = @{ cpus = 1 } } | Set-DokkaaManifest -App pipe -Name whatif -WhatIf }
+        finally { Stop-Transcript | Out-Null }
+        $said = Get-Content -Raw $transcript
+        $said | Should -BeLike '*constraints ~zone=b*'
+        $said | Should -BeLike '*resources (none) -> 1 cpus*'
+        (Get-DokkaaManifest -App pipe -Name whatif).Manifest.Constraints['zone'] | Should -Be 'a'
+    }
+
+    It 'takes -Timeout as a TimeSpan, seconds or text, and names a bad one' {
+        @{ image = 'dokkaa/busybox:test'; scale = 0 } | Set-DokkaaManifest -App pipe -Name timeout
+        foreach ($timeout in '2m', '90s', 30, (New-TimeSpan -Minutes 1), '00:01:00') {
+            (Wait-DokkaaManifest -App pipe -Name timeout -Timeout $timeout -ErrorAction Stop).Desired | Should -Be 0
+        }
+        { Wait-DokkaaManifest -App pipe -Name timeout -Timeout soon } | Should -Throw "*'soon' is not a duration*"
+        { Wait-DokkaaManifest -App pipe -Name timeout -Timeout 0 } | Should -Throw '*more than zero*'
+    }
+
     It 'tests manifests offline' {
         Test-DokkaaManifest $SeedNginx | Should -BeTrue
         Test-DokkaaManifest @{ image = 'nginx'; scale = -1 } -ErrorAction SilentlyContinue | Should -BeFalse
