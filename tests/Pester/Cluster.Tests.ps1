@@ -4,13 +4,15 @@
 # Draining a host moves its instances to the other one, and the service keeps answering there.
 #   DOKKAA_MODULE_PSD1   the built module (tests/Pester/run.sh sets it)
 #   DOKKAA_CLI           the dokkaa executable (run.sh sets it)
+#   DOKKAA_PESTER_DEV_STATE  where the dev cluster's state file goes (run.sh sets it)
 
 BeforeAll {
     Import-Module $env:DOKKAA_MODULE_PSD1 -Force -ErrorAction Stop
     $script:Cli = $env:DOKKAA_CLI
     if (-not $Cli -or -not (Test-Path $Cli)) { throw 'DOKKAA_CLI is not set: run tests/Pester/run.sh, which builds the CLI' }
-    $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "dokkaa-pester-dev-$([guid]::NewGuid().ToString('N'))")
-    $script:State = Join-Path $Work 'dev.json'
+    # run.sh names the state file, so that it can take the cluster down if this run is cut short.
+    $script:State = if ($env:DOKKAA_PESTER_DEV_STATE) { $env:DOKKAA_PESTER_DEV_STATE } else { Join-Path ([IO.Path]::GetTempPath()) "dokkaa-pester-dev-$PID/dev.json" }
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $State)
 
     function Invoke-Dev([string[]] $Arguments) {
         $output = & $Cli dev @Arguments --state $State 2>&1
@@ -39,7 +41,6 @@ AfterAll {
     Get-DokkaaManifest -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false -ErrorAction SilentlyContinue
     Disconnect-DokkaaCluster
     if (Test-Path $State) { & $Cli dev down --state $State 2>&1 | Out-Null }
-    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
 }
 
 Describe 'Draining a real host for maintenance' {

@@ -23,6 +23,9 @@ dotnet build "$root/src/Dokkaa.Cli/Dokkaa.Cli.csproj" -c Release -nologo -v quie
 bash "$root/scripts/images/build-test-image.sh" >&2
 export DOKKAA_PESTER_AGENT="$root/src/Dokkaa.Agent/bin/Release/net10.0/dokkaa-agent"
 export DOKKAA_CLI="$root/src/Dokkaa.Cli/bin/Release/net10.0/dokkaa"
+# Where Cluster.Tests.ps1 keeps its dokkaa dev cluster's state, so that this script can take the cluster
+# down when a run is cut short.
+export DOKKAA_PESTER_DEV_STATE="$root/out/pester-dev/dev.json"
 
 paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=("$root/tests/Pester" "$root/examples/runbooks")
@@ -44,9 +47,13 @@ setsid "$DOKKAA_PWSH" -NoProfile -NonInteractive -Command "
     Invoke-Pester -Configuration \$config
 " &
 pwsh_pid=$!
-trap 'kill -- -"$pwsh_pid" 2>/dev/null' INT TERM
+cleanup() {
+  kill -- -"$pwsh_pid" 2>/dev/null || true
+  if [ -f "$DOKKAA_PESTER_DEV_STATE" ]; then "$DOKKAA_CLI" dev down --state "$DOKKAA_PESTER_DEV_STATE" >/dev/null 2>&1 || true; fi
+}
+trap 'cleanup; exit 130' INT TERM
 wait "$pwsh_pid"
 status=$?
-kill -- -"$pwsh_pid" 2>/dev/null || true
+cleanup
 set -e
 exit "$status"
