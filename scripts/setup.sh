@@ -63,6 +63,8 @@ DOKKAA_PWSH_VERSION=7.6.10
 DOKKAA_PESTER_VERSION=5.7.1
 dokkaa_install_powershell() {
   local tools="$DOKKAA_ROOT/.tools"
+  # pwsh reports telemetry and looks for updates at start-up: neither may leave this machine.
+  export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_CLI_TELEMETRY_OPTOUT=1
   export DOKKAA_PWSH="$tools/pwsh/pwsh"
   export DOKKAA_PESTER_PSD1="$tools/nuget/pester/$DOKKAA_PESTER_VERSION/tools/Pester.psd1"
   if [ ! -x "$DOKKAA_PWSH" ] || ! "$DOKKAA_PWSH" -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$DOKKAA_PWSH_VERSION"; then
