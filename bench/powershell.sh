@@ -82,6 +82,7 @@ EOF
 # 1. Import-Module in a fresh process.
 cat >"$ps1/import.ps1" <<'EOF'
 param([string]$Module)
+$ErrorActionPreference = 'Stop'
 $sw = [Diagnostics.Stopwatch]::StartNew()
 if ($Module) { Import-Module $Module }
 $ms = $sw.Elapsed.TotalMilliseconds
@@ -137,7 +138,9 @@ $first2, $total2 = Measure-Stream
 Out-Figures $first1 $total1 ($hwm1 / 1024) (($hwm1 - $hwm0) / 1024) (($alloc1 - $alloc0) / 1MB) ($cliKb / 1024) $first2 $total2
 EOF
 
-wall() { local t0 t1; t0=$(now); "$@" >/dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'; }
+# Milliseconds a command takes (its output discarded); fails if the command fails. Assign its output to a
+# variable (a=$(wall ...)), so that the failure stops the script.
+wall() { local t0 t1; t0=$(now); "$@" >/dev/null || return 1; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'; }
 declare -A F  # F[series]="v1 v2 ..."
 add() { F[$1]+=" $2"; }
 med() { printf '%s\n' ${F[$1]} | median | awk '{ printf "%.0f", $1 }'; }
@@ -151,7 +154,7 @@ for t in $(seq 1 "$TRIALS"); do
   ((t % 2)) || subjects=(dokkaa trivial management none exit)
   for s in "${subjects[@]}"; do
     case "$s" in
-      exit) add wall_exit "$(wall "${PWSH[@]}" -Command exit)" ;;
+      exit) a=$(wall "${PWSH[@]}" -Command exit); add wall_exit "$a" ;;
       *)
         case "$s" in
           none) m="" ;;
@@ -179,11 +182,13 @@ for t in $(seq 1 "$TRIALS"); do
   for s in "${order[@]}"; do
     case "$s" in
       module)
-        read -r a b c d < <("${PWSH[@]}" -File "$ps1/first.ps1" -Module "$MODULE" -Url "$BENCH_ETCD" -Expect "$FEW")
+        out=$("${PWSH[@]}" -File "$ps1/first.ps1" -Module "$MODULE" -Url "$BENCH_ETCD" -Expect "$FEW")
+        read -r a b c d <<<"$out"
         add first1 "$a"; add first2 "$b"; add raw_after1 "$c"; add raw_after2 "$d"
         echo "first-call trial $t: Get-DokkaaContainer $a then $b ms; Invoke-RestMethod after it $c then $d ms" >&2 ;;
       raw)
-        read -r a b < <("${PWSH[@]}" -File "$ps1/first.ps1" -Url "$BENCH_ETCD" -Expect "$FEW" -NoModule)
+        out=$("${PWSH[@]}" -File "$ps1/first.ps1" -Url "$BENCH_ETCD" -Expect "$FEW" -NoModule)
+        read -r a b <<<"$out"
         add raw_fresh1 "$a"; add raw_fresh2 "$b"
         echo "first-call trial $t: Invoke-RestMethod in a fresh pwsh $a then $b ms" >&2 ;;
       cli) a=$(wall "$CLI_BIN" ps --etcd "$BENCH_ETCD" -o json); add cli_few "$a"; echo "first-call trial $t: dokkaa ps -o json $a ms" >&2 ;;
@@ -207,7 +212,7 @@ echo "dokkaa ps and Get-DokkaaContainer both list $MANY containers" >&2
 b64() { printf '%s' "$1" | base64 -w0; }
 curl_ranges() {
   local rev
-  rev=$(curl -fsS -X POST "$BENCH_ETCD/v3/kv/range" -d "{\"key\":\"$(b64 /apps/)\",\"range_end\":\"$(b64 /apps0)\"}" | jq -r .header.revision)
+  rev=$(curl -fsS -X POST "$BENCH_ETCD/v3/kv/range" -d "{\"key\":\"$(b64 /apps/)\",\"range_end\":\"$(b64 /apps0)\"}" | jq -r .header.revision) || return 1
   curl -fsS -X POST "$BENCH_ETCD/v3/kv/range" \
     -d "{\"key\":\"$(b64 /dokkaa/)\",\"range_end\":\"$(b64 /dokkaa0)\",\"revision\":\"$rev\"}" -o "$BENCH_WORK/range.json"
 }
@@ -221,7 +226,8 @@ for t in $(seq 1 "$TRIALS"); do
       module | cli)
         args=(-Module "$MODULE" -Cli "$CLI_BIN" -Url "$BENCH_ETCD" -Expect "$MANY" -TimeFile "$BENCH_WORK/time.txt")
         [ "$s" = cli ] && args+=(-UseCli)
-        read -r first total hwm grow alloc cli_mib first2 total2 < <("${PWSH[@]}" -File "$ps1/stream.ps1" "${args[@]}")
+        out=$("${PWSH[@]}" -File "$ps1/stream.ps1" "${args[@]}")
+        read -r first total hwm grow alloc cli_mib first2 total2 <<<"$out"
         add "${s}_first" "$first"; add "${s}_total" "$total"; add "${s}_hwm" "$hwm"; add "${s}_grow" "$grow"
         add "${s}_alloc" "$alloc"; add "${s}_cli_mib" "$cli_mib"; add "${s}_first2" "$first2"; add "${s}_total2" "$total2"
         echo "stream trial $t $s: first $first ms, all $total ms, pwsh peak $hwm MiB (+$grow), $alloc MB allocated, CLI $cli_mib MiB; warm: $first2 / $total2 ms" >&2 ;;
