@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PowerShell module as an operator meets it (pwsh 7.6.10, -NoProfile -NonInteractive, every trial in a
-# fresh pwsh process, median of TRIALS, the subjects alternating within each trial):
+# fresh pwsh process, median of TRIALS after an uncounted trial 0, the subjects alternating within each trial,
+# each kind of process with its own pwsh cache directory: see pw() below):
 #  1. Import-Module of the built Dokkaa.psd1 (Stopwatch in process, and the wall time of the whole pwsh),
 #     against Microsoft.PowerShell.Management, a trivial script module (one function) and `pwsh -c exit`.
 #  2. The first and second Get-DokkaaContainer -Cluster <private etcd> after import, over FEW claims, against
@@ -14,6 +15,8 @@
 # key and no lease (ClusterState takes every well-formed claim), the fake hosts are written without a lease.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Traffic stays on loopback: pwsh sends telemetry at startup and may check for updates unless told not to.
+export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 TRIALS="${TRIALS:-9}"
 FEW="${FEW:-5}"
 MANIFESTS="${MANIFESTS:-100}"
@@ -141,20 +144,26 @@ EOF
 # Milliseconds a command takes (its output discarded); fails if the command fails. Assign its output to a
 # variable (a=$(wall ...)), so that the failure stops the script.
 wall() { local t0 t1; t0=$(now); "$@" >/dev/null || return 1; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'; }
+# pwsh replays at startup the JIT profile the previous pwsh process wrote (StartupProfileData-NonInteractive in
+# $XDG_CACHE_HOME/powershell, with the module analysis cache): a process that follows another kind of process starts
+# colder (an Invoke-RestMethod took 50-100 ms longer after a pwsh that had imported Dokkaa). So each kind of
+# process gets its own cache, and trial 0 of each phase only warms them (every kind's steady state, not counted).
+pw() { local kind="$1"; shift; XDG_CACHE_HOME="$BENCH_WORK/cache/$kind" "${PWSH[@]}" "$@"; }
 declare -A F  # F[series]="v1 v2 ..."
-add() { F[$1]+=" $2"; }
+t=0
+add() { ((t > 0)) || return 0; F[$1]+=" $2"; }
 med() { printf '%s\n' ${F[$1]} | median | awk '{ printf "%.0f", $1 }'; }
 med1() { printf '%s\n' ${F[$1]} | median | awk '{ printf "%.1f", $1 }'; }
 trials() { echo "${F[$1]# }"; }
 
 # --- 1. Import.
-dokkaa_log "Import-Module, $TRIALS trials"
-for t in $(seq 1 "$TRIALS"); do
+dokkaa_log "Import-Module, $TRIALS trials (and trial 0, not counted)"
+for t in $(seq 0 "$TRIALS"); do
   subjects=(exit none management trivial dokkaa)
   ((t % 2)) || subjects=(dokkaa trivial management none exit)
   for s in "${subjects[@]}"; do
     case "$s" in
-      exit) a=$(wall "${PWSH[@]}" -Command exit); add wall_exit "$a" ;;
+      exit) a=$(wall pw import-exit -Command exit); add wall_exit "$a" ;;
       *)
         case "$s" in
           none) m="" ;;
@@ -163,31 +172,32 @@ for t in $(seq 1 "$TRIALS"); do
           dokkaa) m="$MODULE" ;;
         esac
         margs=(); [ -z "$m" ] || margs=(-Module "$m")
-        t0=$(now); in_ms=$("${PWSH[@]}" -File "$ps1/import.ps1" "${margs[@]}"); t1=$(now)
+        t0=$(now); in_ms=$(pw "import-$s" -File "$ps1/import.ps1" "${margs[@]}"); t1=$(now)
         add "imp_$s" "$in_ms"
         add "wall_$s" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')"
         ;;
     esac
   done
+  ((t > 0)) || continue
   echo "import trial $t: wall exit / script without import $(echo ${F[wall_exit]} | awk '{print $NF}') / $(echo ${F[wall_none]} | awk '{print $NF}') ms; Import-Module management / trivial / dokkaa $(echo ${F[imp_management]} | awk '{print $NF}') / $(echo ${F[imp_trivial]} | awk '{print $NF}') / $(echo ${F[imp_dokkaa]} | awk '{print $NF}') ms" >&2
 done
 
 # --- 2. First call over a few claims.
-dokkaa_log "First call over $FEW claims, $TRIALS trials"
-"${PWSH[@]}" -File "$ps1/seed.ps1" -Url "$BENCH_ETCD" -Prefix few -Manifests 1 -Scale "$FEW" -Hosts 2
+dokkaa_log "First call over $FEW claims, $TRIALS trials (and trial 0, not counted)"
+pw setup -File "$ps1/seed.ps1" -Url "$BENCH_ETCD" -Prefix few -Manifests 1 -Scale "$FEW" -Hosts 2
 [ "$("$CLI_BIN" ps --etcd "$BENCH_ETCD" -o json | jq length)" -eq "$FEW" ] || { echo "dokkaa ps does not list $FEW claims" >&2; exit 1; }
-for t in $(seq 1 "$TRIALS"); do
+for t in $(seq 0 "$TRIALS"); do
   order=(module raw cli)
   ((t % 2)) || order=(cli raw module)
   for s in "${order[@]}"; do
     case "$s" in
       module)
-        out=$("${PWSH[@]}" -File "$ps1/first.ps1" -Module "$MODULE" -Url "$BENCH_ETCD" -Expect "$FEW")
+        out=$(pw first-module -File "$ps1/first.ps1" -Module "$MODULE" -Url "$BENCH_ETCD" -Expect "$FEW")
         read -r a b c d <<<"$out"
         add first1 "$a"; add first2 "$b"; add raw_after1 "$c"; add raw_after2 "$d"
         echo "first-call trial $t: Get-DokkaaContainer $a then $b ms; Invoke-RestMethod after it $c then $d ms" >&2 ;;
       raw)
-        out=$("${PWSH[@]}" -File "$ps1/first.ps1" -Url "$BENCH_ETCD" -Expect "$FEW" -NoModule)
+        out=$(pw first-raw -File "$ps1/first.ps1" -Url "$BENCH_ETCD" -Expect "$FEW" -NoModule)
         read -r a b <<<"$out"
         add raw_fresh1 "$a"; add raw_fresh2 "$b"
         echo "first-call trial $t: Invoke-RestMethod in a fresh pwsh $a then $b ms" >&2 ;;
@@ -200,11 +210,11 @@ done
 dokkaa_log "Writing $MANY claims ($MANIFESTS manifests x $SCALE, $HOSTS hosts)"
 curl -fsS -X POST "$BENCH_ETCD/v3/kv/deleterange" -d "{\"key\":\"$(printf / | base64)\",\"range_end\":\"$(printf 0 | base64)\"}" >/dev/null
 t0=$(now)
-"${PWSH[@]}" -File "$ps1/seed.ps1" -Url "$BENCH_ETCD" -Prefix app -Manifests "$MANIFESTS" -Scale "$SCALE" -Hosts "$HOSTS"
+pw setup -File "$ps1/seed.ps1" -Url "$BENCH_ETCD" -Prefix app -Manifests "$MANIFESTS" -Scale "$SCALE" -Hosts "$HOSTS"
 echo "wrote $MANY claims in $(elapsed "$t0" "$(now)") s" >&2
 n=$("$CLI_BIN" ps --etcd "$BENCH_ETCD" -o json | jq length)
 [ "$n" -eq "$MANY" ] || { echo "dokkaa ps lists $n claims, not $MANY" >&2; exit 1; }
-n=$("${PWSH[@]}" -Command "Import-Module '$MODULE'; @(Get-DokkaaContainer -Cluster '$BENCH_ETCD').Count")
+n=$(pw setup -Command "Import-Module '$MODULE'; @(Get-DokkaaContainer -Cluster '$BENCH_ETCD').Count")
 [ "$n" -eq "$MANY" ] || { echo "Get-DokkaaContainer lists $n claims, not $MANY" >&2; exit 1; }
 echo "dokkaa ps and Get-DokkaaContainer both list $MANY containers" >&2
 
@@ -217,8 +227,8 @@ curl_ranges() {
     -d "{\"key\":\"$(b64 /dokkaa/)\",\"range_end\":\"$(b64 /dokkaa0)\",\"revision\":\"$rev\"}" -o "$BENCH_WORK/range.json"
 }
 
-dokkaa_log "Streaming $MANY instances, $TRIALS trials"
-for t in $(seq 1 "$TRIALS"); do
+dokkaa_log "Streaming $MANY instances, $TRIALS trials (and trial 0, not counted)"
+for t in $(seq 0 "$TRIALS"); do
   order=(module cli bash curl)
   ((t % 2)) || order=(curl bash cli module)
   for s in "${order[@]}"; do
@@ -226,7 +236,7 @@ for t in $(seq 1 "$TRIALS"); do
       module | cli)
         args=(-Module "$MODULE" -Cli "$CLI_BIN" -Url "$BENCH_ETCD" -Expect "$MANY" -TimeFile "$BENCH_WORK/time.txt")
         [ "$s" = cli ] && args+=(-UseCli)
-        out=$("${PWSH[@]}" -File "$ps1/stream.ps1" "${args[@]}")
+        out=$(pw "stream-$s" -File "$ps1/stream.ps1" "${args[@]}")
         read -r first total hwm grow alloc cli_mib first2 total2 <<<"$out"
         add "${s}_first" "$first"; add "${s}_total" "$total"; add "${s}_hwm" "$hwm"; add "${s}_grow" "$grow"
         add "${s}_alloc" "$alloc"; add "${s}_cli_mib" "$cli_mib"; add "${s}_first2" "$first2"; add "${s}_total2" "$total2"
@@ -248,7 +258,7 @@ first_goal=$(goal "$(med first1)" 100)
 stream_goal=$(awk -v a="$(med module_total)" -v b="$(med cli_total)" -v c="$(med module_first)" -v d="$(med cli_first)" \
   'BEGIN { print (a <= b && c <= d) ? "met" : "missed" }')
 bench_report powershell <<EOF
-## PowerShell module: import, first call, ${MANY} instances (pwsh $("$DOKKAA_PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'), median of ${TRIALS} fresh processes each, alternating, same run)
+## PowerShell module: import, first call, ${MANY} instances (pwsh $(pw setup -Command '$PSVersionTable.PSVersion.ToString()'), median of ${TRIALS} fresh processes each after one not counted, alternating, same run)
 $(bench_machine)
 
 | Import-Module in a fresh \`pwsh -NoProfile -NonInteractive\` | in process (Stopwatch) | whole pwsh (wall) | wall minus \`pwsh -c exit\` | trials, in process (ms) |
