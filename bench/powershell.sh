@@ -35,7 +35,15 @@ dokkaa_log "Building the module (scripts/build-module.sh)"
 mapfile -t built < <(bash "$BENCH_ROOT/scripts/build-module.sh" --out "$BENCH_WORK/module")
 MODULE="${built[0]}/Dokkaa.psd1"
 [ -f "$MODULE" ] || { echo "build-module.sh gave no module (${built[*]:-nothing})" >&2; exit 1; }
+# This script deletes every key of its etcd between the phases: make sure the etcd it talks to is its own
+# (lib.sh picks a random port; another session's etcd may listen there, and the health check would pass).
+while ss -Hltn "( sport = :$BENCH_ETCD_PORT or sport = :$((BENCH_ETCD_PORT + 1)) )" | grep -q .; do
+  BENCH_ETCD_PORT=$((23000 + RANDOM % 1000)); BENCH_ETCD="http://127.0.0.1:${BENCH_ETCD_PORT}"
+done
 bench_start_etcd
+sleep 0.5
+kill -0 "${BENCH_PIDS[-1]}" 2>/dev/null && [ -d "$BENCH_WORK/etcd/member" ] ||
+  { echo "the etcd on $BENCH_ETCD is not the one this script started; log:" >&2; tail -5 "$BENCH_WORK/etcd.log" >&2; exit 1; }
 
 ps1="$BENCH_WORK/ps1"
 mkdir -p "$ps1" "$BENCH_WORK/Trivial"
