@@ -550,6 +550,9 @@ Describe 'Operator story with a real agent' -Skip:(-not $HasAgent) {
     It 'resolves the service to an endpoint that answers' {
         $endpoint = Resolve-DokkaaService nginx.story
         $endpoint.Port | Should -BeGreaterThan 0
+        # A service name piped as a string, and App/Service piped by property name, find the same endpoint.
+        ('nginx.story' | Resolve-DokkaaService).Port | Should -Be $endpoint.Port
+        ([pscustomobject]@{ Service = 'nginx'; App = 'story' } | Resolve-DokkaaService).Port | Should -Be $endpoint.Port
         (Invoke-WebRequest "http://127.0.0.1:$($endpoint.Port)/" -TimeoutSec 5).Content.Trim() | Should -Be 'ok'
     }
 
