@@ -61,10 +61,11 @@ Describe 'Invoke-DokkaaHostMaintenance (mocked cluster)' {
     It 'does not run the maintenance when the drain fails, and resumes the host it left drained' {
         Mock Suspend-DokkaaHost {
             $Steps.Add('suspend')
-            throw (New-FakeDokkaaError -ErrorId 'DokkaaConflict,Dokkaa.PowerShell.Commands.SuspendDokkaaHostCommand' -Message 'shop/gpu/1 cannot move off h2' -Category ResourceBusy)
+            throw (New-FakeDokkaaError -ErrorId 'DokkaaConflict,Dokkaa.PowerShell.Commands.SuspendDokkaaHostCommand' -Message 'Instance shop/gpu/1 cannot move off h2: no other host fits it. It keeps running where it is.' -Category ResourceBusy)
         }
+        # One full stop between the module's message and the runbook's sentence, not two.
         { Invoke-DokkaaHostMaintenance h2 $Patch -Confirm:$false } |
-            Should -Throw -ErrorId 'DokkaaMaintenanceFailed*' -ExpectedMessage 'Maintenance of h2 failed: the drain failed: shop/gpu/1 cannot move off h2. h2 was resumed.'
+            Should -Throw -ErrorId 'DokkaaMaintenanceFailed*' -ExpectedMessage 'Maintenance of h2 failed: the drain failed: Instance shop/gpu/1 cannot move off h2: no other host fits it. It keeps running where it is. h2 was resumed.'
         $Steps | Should -Be @('suspend', 'resume h2')
     }
 
@@ -183,5 +184,21 @@ Describe 'Invoke-DokkaaHostMaintenance against a real cluster of two agents' {
         (Get-DokkaaHost -Name $Target -Cluster $Endpoint).Draining | Should -BeFalse
         (Wait-DokkaaManifest -App rbmaint -Name web -Timeout 120 -Cluster $Endpoint).Running | Should -Be 2
         (Get-Spread)[$Other] | Should -Be 2
+    }
+
+    It 'resumes the host when the maintenance is stopped with Ctrl+C' {
+        $runbook = Join-Path $PSScriptRoot 'Invoke-DokkaaHostMaintenance.ps1'
+        $ps = [powershell]::Create()
+        try {
+            # The maintenance stands for a long job (an upgrade) that the operator interrupts.
+            $null = $ps.AddScript("Import-Module '$(Join-Path (Get-Module Dokkaa).ModuleBase 'Dokkaa.psd1')'; . '$runbook'
+                Invoke-DokkaaHostMaintenance '$Target' { Start-Sleep -Seconds 600 } -Timeout 90 -Cluster '$Endpoint' -Confirm:`$false")
+            $async = $ps.BeginInvoke()
+            Wait-DokkaaTestCondition -What "$Target to be drained by the runbook" { (Get-DokkaaHost -Name $Target -Cluster $Endpoint).Draining }
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+            (Get-DokkaaHost -Name $Target -Cluster $Endpoint).Draining | Should -BeFalse
+        }
+        finally { $ps.Dispose() }
     }
 }

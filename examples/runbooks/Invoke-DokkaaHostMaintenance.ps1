@@ -16,9 +16,8 @@ function Invoke-DokkaaHostMaintenance {
     3. Runs -ScriptBlock with the HostInfo as its only argument. Any error in it counts as a failure
        (it runs with $ErrorActionPreference = 'Stop'), and so does a native command that exits non-zero
        when $PSNativeCommandUseErrorActionPreference is set.
-    4. Always (try/finally: also after a failed drain or a failed maintenance) resumes the host with
-       Resume-DokkaaHost. The finally block also runs on Ctrl+C, but a stopped pipeline may refuse the
-       call: after an interrupted run, check Get-DokkaaHost and run Resume-DokkaaHost yourself.
+    4. Always (try/finally: also after a failed drain or a failed maintenance, and when Ctrl+C stops
+       the maintenance) resumes the host with Resume-DokkaaHost.
     5. With -Rebalance, and only when the maintenance succeeded, runs Optimize-DokkaaPlacement to spread
        the instances over all hosts again; moves that fail are reported as warnings.
 
@@ -110,7 +109,7 @@ function Invoke-DokkaaHostMaintenance {
                 # Not found: nothing was marked. Conflict or timeout: the host stays drained until resumed below.
                 if ($_.FullyQualifiedErrorId -like 'DokkaaHostNotFound*') { $marked = $false }
                 $failedStep = 'the drain'
-                $reason = $_.Exception.Message
+                $reason = $_.Exception.Message.TrimEnd('.')
             }
             if (-not $failedStep) {
                 Write-Verbose "${HostName}: drained, $($result.Moved.Count) instance(s) moved; running the maintenance"
@@ -122,12 +121,12 @@ function Invoke-DokkaaHostMaintenance {
                 }
                 catch {
                     $failedStep = 'the maintenance'
-                    $reason = $_.Exception.Message
+                    $reason = $_.Exception.Message.TrimEnd('.')
                 }
             }
         }
         finally {
-            # Runs on success and on failure of the drain or the maintenance.
+            # Runs on success, on failure of the drain or the maintenance, and when the pipeline is stopped (Ctrl+C).
             if ($marked) {
                 try {
                     Resume-DokkaaHost -HostName $HostName -Confirm:$false @clusterArgs -ErrorAction Stop
@@ -136,7 +135,7 @@ function Invoke-DokkaaHostMaintenance {
                 }
                 catch {
                     Write-Warning "$HostName could not be resumed: $($_.Exception.Message). Run Resume-DokkaaHost $HostName."
-                    $resumeError = $_.Exception.Message
+                    $resumeError = $_.Exception.Message.TrimEnd('.')
                 }
             }
         }

@@ -166,6 +166,16 @@ Describe 'Set-DokkaaScaleByPercent against a real cluster' {
         (Get-DokkaaManifest -App rbscale -Name web -Cluster $Endpoint).Manifest.Scale | Should -Be 2
     }
 
+    It 'does not overwrite a change made after the manifest was read (DokkaaConflict)' {
+        $stale = Get-DokkaaManifest -App rbscale -Name worker -Cluster $Endpoint
+        Update-DokkaaManifest -App rbscale -Name worker -Scale 3 -Cluster $Endpoint
+        $output = $stale | Set-DokkaaScaleByPercent -Percent 100 -Cluster $Endpoint -Confirm:$false 2>&1
+        @($output).Count | Should -Be 1
+        $output[0].FullyQualifiedErrorId | Should -BeLike 'DokkaaConflict*'
+        (Get-DokkaaManifest -App rbscale -Name worker -Cluster $Endpoint).Manifest.Scale | Should -Be 3
+        Update-DokkaaManifest -App rbscale -Name worker -Scale 2 -Cluster $Endpoint
+    }
+
     It 'scales down and the agent stops the highest instances' {
         $change = Set-DokkaaScaleByPercent -App rbscale -Name web -Percent -50 -Cluster $Endpoint -Confirm:$false
         $change.Scale | Should -Be 1

@@ -196,7 +196,7 @@ function Update-DokkaaImage {
         }
         catch {
             $failedStep = 'Wait-DokkaaManifest'
-            $reason = $_.Exception.Message
+            $reason = $_.Exception.Message.TrimEnd('.')
         }
 
         if (-not $failedStep) {
@@ -215,7 +215,7 @@ function Update-DokkaaImage {
                     # Only a real $false fails it (-contains $false would also match 0 and '').
                     $reason = if (@($result | Where-Object { $_ -is [bool] -and -not $_ }).Count) { 'it returned $false' } else { $null }
                 }
-                catch { $reason = $_.Exception.Message }
+                catch { $reason = $_.Exception.Message.TrimEnd('.') }
                 if (-not $reason) { break }
                 Write-Verbose "${target}: health check attempt $attempts failed: $reason"
                 if ([DateTime]::UtcNow.AddSeconds($HealthCheckInterval) -gt $deadline) {
@@ -245,7 +245,7 @@ function Update-DokkaaImage {
             "rolled back to $previous ($($restored.Running) of $($restored.Desired) running)"
         }
         catch {
-            "the rollback to $previous failed too: $($_.Exception.Message)"
+            "the rollback to $previous failed too: $($_.Exception.Message.TrimEnd('.'))"
         }
         $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
             [System.InvalidOperationException]::new("Rollout of $Image to $target failed: $failedStep failed: $reason. $($rollback.Substring(0, 1).ToUpper())$($rollback.Substring(1))."),
