@@ -129,6 +129,10 @@ function Update-DokkaaImage {
 
     What if: Performing the operation "Roll out image registry:5000/shop/web:1.5 (now registry:5000/shop/web:1.4), roll back if it does not converge within 120 s or fails its health check" on target "shop/web".
 
+    .NOTES
+    Ctrl+C stops the runbook where it is and rolls nothing back: the manifest keeps the new image. Run
+    Update-DokkaaManifest -Image <previous> yourself if you want the old one back.
+
     .OUTPUTS
     Dokkaa.Runbook.ImageRollout: App, Name, Image, PreviousImage, Status (the converged
     ManifestStatusInfo) and HealthCheckAttempts. Nothing under -WhatIf or when the image is already the
