@@ -140,6 +140,9 @@ Describe 'Invoke-DokkaaHostMaintenance against a real cluster of two agents' {
         $script:Target, $script:Other = $Cluster.HostIds
         '{ "image": "dokkaa/busybox:test", "scale": 2, "services": { "web": 80 } }' | Set-DokkaaManifest -App rbmaint -Name web -Cluster $Endpoint
         Wait-DokkaaManifest -App rbmaint -Name web -Timeout 120 -Cluster $Endpoint | Out-Null
+        # On a busy machine one agent can claim both instances before the other one gets to its own:
+        # spread them (a no-op when they already are), so the tests start from one instance per host.
+        Optimize-DokkaaPlacement -Timeout 90 -Cluster $Endpoint -ErrorAction Stop | Out-Null
         function Get-Spread {
             $containers = @(Get-DokkaaContainer -App rbmaint -Cluster $Endpoint | Where-Object State -eq 'Running')
             @{ $Target = @($containers | Where-Object Host -eq $Target).Count; $Other = @($containers | Where-Object Host -eq $Other).Count }

@@ -98,6 +98,11 @@ Describe 'Update-DokkaaImage (mocked cluster)' {
         Should -Invoke Update-DokkaaManifest -Times 1 -Exactly -ParameterFilter { $Image -eq 'shop/web:1' }
     }
 
+    It 'rolls back when the health check writes an error' {
+        { Update-DokkaaImage shop web 'shop/web:2' -HealthCheck { Write-Error 'GET /health: 503'; 'went on' } -HealthCheckTimeout 0 -Confirm:$false -WarningAction SilentlyContinue } |
+            Should -Throw -ErrorId 'DokkaaRolloutFailed*' -ExpectedMessage '*the health check (1 attempt(s)) failed: GET /health: 503. Rolled back to shop/web:1*'
+    }
+
     It 'does not mistake other output (0, empty string) for a failed check' {
         $result = Update-DokkaaImage shop web 'shop/web:2' -HealthCheck { 0; ''; 'fine' } -HealthCheckTimeout 0 -Confirm:$false
         $result.Image | Should -Be 'shop/web:2'

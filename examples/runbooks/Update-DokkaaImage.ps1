@@ -75,7 +75,7 @@ function Update-DokkaaImage {
 
     The health check is a scriptblock called with one argument, an object with App, Name, Image,
     PreviousImage, Manifest (the new Dokkaa manifest), Status (from Wait-DokkaaManifest) and Cluster.
-    It fails when it throws or outputs $false. The default check (Test-DokkaaManifestEndpoint, in this
+    It fails when it throws, writes an error, or outputs $false. The default check (Test-DokkaaManifestEndpoint, in this
     file) needs every TCP service of the manifest to resolve with Resolve-DokkaaService to at least one
     endpoint of this manifest, and a TCP connection to each of those endpoints to succeed.
 
@@ -215,7 +215,11 @@ function Update-DokkaaImage {
             while ($true) {
                 $attempts++
                 try {
-                    $result = @(& $check $context)
+                    # Any error counts: a check that writes one (Invoke-RestMethod on a 503 ...) has failed.
+                    $result = @(& {
+                            $ErrorActionPreference = 'Stop'
+                            & $check $context
+                        })
                     # Only a real $false fails it (-contains $false would also match 0 and '').
                     $reason = if (@($result | Where-Object { $_ -is [bool] -and -not $_ }).Count) { 'it returned $false' } else { $null }
                 }
