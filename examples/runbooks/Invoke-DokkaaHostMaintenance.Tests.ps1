@@ -164,7 +164,7 @@ Describe 'Invoke-DokkaaHostMaintenance against a real cluster of two agents' {
             param($HostInfo)
             $script:During = [pscustomobject]@{
                 Draining   = (Get-DokkaaHost -Name $HostInfo.Name -Cluster $Endpoint).Draining
-                OnTarget   = @(Get-DokkaaContainer -App rbmaint -HostName $HostInfo.Name -Cluster $Endpoint).Count
+                OnTarget   = @(Get-DokkaaContainer -App rbmaint -HostName $HostInfo.Name -Cluster $Endpoint -ErrorAction SilentlyContinue).Count  # none there: ObjectNotFound, silenced
                 Converged  = (Get-DokkaaStatus -App rbmaint -Name web -Cluster $Endpoint).Converged
             }
         }

@@ -20,12 +20,9 @@ BeforeAll {
         $output
     }
 
+    Import-Module (Join-Path $PSScriptRoot 'DokkaaTestCluster.psm1') -Force
     function Wait-Until([scriptblock] $Condition, [string] $What, [int] $Seconds = 60) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $Seconds s waiting for $What" }
-            Start-Sleep -Milliseconds 200
-        }
+        Wait-DokkaaTestCondition -Condition $Condition -What $What -TimeoutSeconds $Seconds
     }
 
     # Its own names and networks, so it never meets the multi-host suite's clusters.

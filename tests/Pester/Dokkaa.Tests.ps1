@@ -1,15 +1,10 @@
 #Requires -Version 7.4
-# Pester 5 suite of the Dokkaa module: the operator stories, run against the built module, a real etcd
-# and, where Docker answers, a real dokkaa-agent. Run it with tests/Pester/run.sh, which builds the module
-# and the agent and sets:
+# Pester 5 suite of the Dokkaa module: the operator stories, run in a real pwsh against the built module,
+# a real etcd and a real dokkaa-agent on the local Docker. Run it with tests/Pester/run.sh, which builds
+# the module, the agent and the test image and sets:
 #   DOKKAA_MODULE_PSD1   the built Dokkaa.psd1 (out/Dokkaa/<version>/Dokkaa.psd1)
-#   DOKKAA_PESTER_AGENT  the dokkaa-agent executable, only when Docker and the test image are available
-# The suite starts its own etcd on free loopback ports and removes everything it made.
-
-BeforeDiscovery {
-    # Discovery runs before BeforeAll: what decides which tests exist or are skipped is computed here.
-    $HasAgent = [bool]$env:DOKKAA_PESTER_AGENT
-}
+#   DOKKAA_PESTER_AGENT  the dokkaa-agent executable
+# The suite starts its own etcd on free loopback ports (DokkaaTestCluster.psm1) and removes everything it made.
 
 BeforeAll {
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
@@ -19,44 +14,17 @@ BeforeAll {
     Import-Module $psd1 -Force -ErrorAction Stop
     $script:ModuleDir = Split-Path $psd1
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
+    Import-Module (Join-Path $PSScriptRoot 'DokkaaTestCluster.psm1') -Force
+    function Get-FreePort { Get-DokkaaTestFreePort }
     function Wait-Until([scriptblock] $Condition, [string] $What, [int] $Seconds = 60) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $Seconds s waiting for $What" }
-            Start-Sleep -Milliseconds 200
-        }
+        Wait-DokkaaTestCondition -Condition $Condition -What $What -TimeoutSeconds $Seconds
     }
 
-    # A real etcd member on free loopback ports.
-    $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "dokkaa-pester-$([guid]::NewGuid().ToString('N'))")
-    $clientPort = Get-FreePort
-    $peerPort = Get-FreePort
-    $script:Endpoint = "http://127.0.0.1:$clientPort"
-    $script:Etcd = Start-Process -FilePath etcd -PassThru `
-        -RedirectStandardOutput (Join-Path $Work 'etcd.out') -RedirectStandardError (Join-Path $Work 'etcd.err') `
-        -ArgumentList @('--name', 'pester', '--data-dir', (Join-Path $Work 'etcd'),
-            '--listen-client-urls', $Endpoint, '--advertise-client-urls', $Endpoint,
-            '--listen-peer-urls', "http://127.0.0.1:$peerPort", '--initial-advertise-peer-urls', "http://127.0.0.1:$peerPort",
-            '--initial-cluster', "pester=http://127.0.0.1:$peerPort")
-    Wait-Until { try { (Invoke-RestMethod "$Endpoint/health" -TimeoutSec 1).health -eq 'true' } catch { $false } } 'etcd to answer'
-
-    # A real agent when run.sh found Docker and built the test image.
-    $script:Agent = $null
-    $script:HasAgent = [bool]$env:DOKKAA_PESTER_AGENT
-    if ($HasAgent) {
-        $script:HostId = "pester$(Get-Random -Maximum 99999)"
-        $script:Agent = Start-Process -FilePath $env:DOKKAA_PESTER_AGENT -PassThru `
-            -RedirectStandardOutput (Join-Path $Work 'agent.out') -RedirectStandardError (Join-Path $Work 'agent.err') `
-            -ArgumentList @('--etcd', $Endpoint, '--host-id', $HostId, '--host-ip', '127.0.0.1', '--lease-ttl', '3s',
-                '--data-dir', (Join-Path $Work 'agent'), '--ambassador-ports', '43000-43099')
-        Wait-Until { @(Get-DokkaaHost -Cluster $Endpoint -ErrorAction SilentlyContinue).Count -gt 0 } 'the agent to register'
-    }
+    # A real etcd and a real agent on the local Docker (DNS and HTTP routing off: other suites own those ports).
+    $script:Cluster = Start-DokkaaTestCluster -Name pester -Hosts 1 -AmbassadorPorts '43000-43099'
+    $script:Endpoint = $Cluster.Endpoint
+    $script:HostId = $Cluster.HostId
+    $script:Work = $Cluster.WorkDir
 
     Connect-DokkaaCluster -Endpoint $Endpoint | Out-Null
 
@@ -64,16 +32,9 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($HasAgent) {
-        # Let the agent stop and remove what the stories started.
-        Get-DokkaaManifest -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false -ErrorAction SilentlyContinue
-        try { Wait-Until { @(Get-DokkaaContainer -ErrorAction SilentlyContinue).Count -eq 0 } 'the containers to be removed' 60 } catch { Write-Warning $_ }
-    }
     Disconnect-DokkaaCluster
-    if ($Agent) { Stop-Process -Id $Agent.Id -ErrorAction SilentlyContinue; $Agent.WaitForExit(10000) | Out-Null }
-    if ($Etcd) { Stop-Process -Id $Etcd.Id -ErrorAction SilentlyContinue; $Etcd.WaitForExit(10000) | Out-Null }
-    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
-    Remove-Module Dokkaa -ErrorAction SilentlyContinue
+    Stop-DokkaaTestCluster $Cluster
+    Remove-Module Dokkaa, DokkaaTestCluster -ErrorAction SilentlyContinue
 }
 
 Describe 'The module' {
@@ -388,17 +349,19 @@ Describe 'Tab completion' {
 }
 
 Describe 'Waiting' {
-    It 'times out with what is missing when no agent reports' -Skip:$HasAgent {
-        '{ "image": "dokkaa/busybox:test", "scale": 2 }' | Set-DokkaaManifest -App waitnone -Name web
+    It 'times out with what is missing when no agent reports' {
+        # An etcd of its own with no agent: nothing will ever report on the manifest.
+        $bare = Start-DokkaaTestCluster -Name pesterbare -Hosts 0
         try {
-            $status = Get-DokkaaStatus -App waitnone -Name web
+            '{ "image": "dokkaa/busybox:test", "scale": 2 }' | Set-DokkaaManifest -App waitnone -Name web -Cluster $bare.Endpoint
+            $status = Get-DokkaaStatus -App waitnone -Name web -Cluster $bare.Endpoint
             $status.Pending | Should -Be 2
             $status.Errors | Should -Contain 'no agent has reported on this manifest yet'
 
-            { Wait-DokkaaManifest -App waitnone -Name web -Timeout 1 -ErrorAction Stop } |
+            { Wait-DokkaaManifest -App waitnone -Name web -Timeout 1s -Cluster $bare.Endpoint -ErrorAction Stop } |
                 Should -Throw -ErrorId 'DokkaaTimeout*' -ExpectedMessage '*0 of 2 running*'
         }
-        finally { Remove-DokkaaManifest -App waitnone -Name web -Confirm:$false }
+        finally { Stop-DokkaaTestCluster $bare }
     }
 
     It 'stops promptly when the pipeline is stopped (Ctrl+C)' {
@@ -532,7 +495,7 @@ Describe 'Draining and rebalancing hosts' {
     }
 }
 
-Describe 'Operator story with a real agent' -Skip:(-not $HasAgent) {
+Describe 'Operator story with a real agent' {
     AfterAll {
         Get-DokkaaManifest -App story -ErrorAction SilentlyContinue | Remove-DokkaaManifest -Confirm:$false
     }
@@ -545,6 +508,8 @@ Describe 'Operator story with a real agent' -Skip:(-not $HasAgent) {
         $container.ContainerName | Should -Be 'story---nginx'
         $container.Host | Should -Be $HostId
         (Get-DokkaaStatus -App story -Name nginx).Converged | Should -BeTrue
+        # A script can tell an outdated instance: the container's hash is the manifest's ContainerHash.
+        $container.ManifestHash | Should -Be (Get-DokkaaManifest -App story -Name nginx).ContainerHash
     }
 
     It 'resolves the service to an endpoint that answers' {

@@ -191,7 +191,11 @@ function Stop-DokkaaTestCluster {
         if ($agentsLive) {
             try {
                 Wait-DokkaaTestCondition -TimeoutSeconds $TimeoutSeconds -What 'the agents to remove the containers' {
-                    $left = foreach ($pattern in $App) { Get-DokkaaContainer -App $pattern -Cluster $endpoint -ErrorAction Stop }
+                    # A name without wildcards that matches nothing is an ObjectNotFound error: that is "none left".
+                    $left = foreach ($pattern in $App) {
+                        Get-DokkaaContainer -App $pattern -Cluster $endpoint -ErrorAction SilentlyContinue -ErrorVariable failed
+                        if ($failed | Where-Object { $_.CategoryInfo.Category -ne 'ObjectNotFound' }) { throw $failed[0] }
+                    }
                     @($left).Count -eq 0
                 }
             }

@@ -106,9 +106,8 @@ public static class ManifestSerializer
 
     /// <summary>
     /// Lowercase hex of the SHA-256 of the canonical JSON's UTF-8 bytes, first <see cref="HashLength"/>
-    /// characters. It labels containers (<c>io.dokkaa.manifest-hash</c>) so an agent can tell which
-    /// ones run an outdated manifest; whitespace, key order and the seed's short service form do not
-    /// change it.
+    /// characters: the identity of a manifest version (whitespace, key order and the seed's short service
+    /// form do not change it). Containers carry <see cref="ContainerHash"/> instead.
     /// </summary>
     public static string Hash(Manifest manifest) => HashOf(manifest);
 

@@ -8,6 +8,13 @@ public sealed record ManifestInfo(string App, string Name, Manifest? Manifest, s
 {
     public bool IsValid => Manifest is not null;
     public string? Hash => Manifest is null ? null : ManifestSerializer.Hash(Manifest);
+
+    /// <summary>
+    /// The hash the containers of this version carry (<see cref="ContainerInfo.ManifestHash"/>): an
+    /// instance whose hash differs runs an outdated version. Scale, constraints, exclusive and http do not
+    /// enter it, since changing them replaces no container.
+    /// </summary>
+    public string? ContainerHash => Manifest is null ? null : ManifestSerializer.ContainerHash(Manifest);
 }
 
 public enum ManifestChangeKind { Created, Updated, Unchanged }
