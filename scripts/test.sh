@@ -15,11 +15,15 @@ bash "$DOKKAA_ROOT/scripts/images/build-example-images.sh" >/dev/null
 dokkaa_log "Running tests"
 cd "$DOKKAA_ROOT"
 set +e
-# Two runs, one after the other: the multi-host suite (tests/Dokkaa.Cluster.Tests, 3-host `dokkaa dev` clusters)
-# starts its own daemons and agents, and running it beside the other integration tests on 2 cores would only
-# measure the machine.
-dotnet test Dokkaa.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --filter "FullyQualifiedName!~Dokkaa.Cluster.Tests" "$@" 2>&1 | tee /tmp/dokkaa-test.log
+# Three runs, one after the other. The agent suite (tests/Dokkaa.Agent.Tests) restarts the machine's dockerd
+# and listens on the Docker bridge's port 53, so no other suite's containers or agents may run beside it.
+# The multi-host suite (tests/Dokkaa.Cluster.Tests, 3-host `dokkaa dev` clusters) starts its own daemons
+# and agents, and running it beside the other integration tests on 2 cores would only measure the machine.
+dotnet test Dokkaa.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --filter "FullyQualifiedName!~Dokkaa.Cluster.Tests&FullyQualifiedName!~Dokkaa.Agent.Tests" "$@" 2>&1 | tee /tmp/dokkaa-test.log
 status=${PIPESTATUS[0]}
+dokkaa_log "Agent suite"
+dotnet test tests/Dokkaa.Agent.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a /tmp/dokkaa-test.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 dokkaa_log "Multi-host cluster suite"
 dotnet test tests/Dokkaa.Cluster.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a /tmp/dokkaa-test.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

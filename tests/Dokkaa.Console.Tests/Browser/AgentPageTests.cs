@@ -41,7 +41,7 @@ public sealed class AgentPageTests(BrowserFixture fixture) : IClassFixture<Brows
         await using var agent = RunningProcess.Start(RepoPaths.Agent, new[]
         {
             "--etcd", fixture.Console.EtcdServer.Endpoint, "--host-id", host, "--host-ip", "127.0.0.1", "--data-dir", dataDir,
-            "--lease-ttl", "3s", "--http-listen", "none", "--ambassador-ports", $"{ambassador}-{ambassador + 9}",
+            "--lease-ttl", "3s", "--http-listen", "none", "--dns-listen", "none", "--ambassador-ports", $"{ambassador}-{ambassador + 9}",
         });
         try
         {
