@@ -259,7 +259,7 @@ public sealed class InstanceOperations
         if (next is not null)
             await RemoveQuietlyAsync(next.Id, cancellationToken).ConfigureAwait(false);
         else
-            await RemoveQuietlyAsync(claim.Id.ContainerName + NextSuffix, cancellationToken).ConfigureAwait(false);
+            await RemoveOwnLeftoverAsync(claim.Id, claim.Id.ContainerName + NextSuffix, cancellationToken).ConfigureAwait(false);
         await _claims.MarkRolloutFailedAsync(claim.Id.Manifest, lockRecord with { Error = message }, _membership.LeaseId, cancellationToken).ConfigureAwait(false);
         await WriteAsync(claim, claim.Record with { Error = message, UpdatedAt = _clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
     }
@@ -280,7 +280,7 @@ public sealed class InstanceOperations
     private async Task<ContainerDetails> CreateAndStartAsync(InstanceId id, Manifest manifest, string hash, string name, CancellationToken cancellationToken)
     {
         // A leftover with the same name (stopped, or from a crashed update) would make create fail with a conflict.
-        await RemoveQuietlyAsync(name, cancellationToken).ConfigureAwait(false);
+        await RemoveOwnLeftoverAsync(id, name, cancellationToken).ConfigureAwait(false);
         await EnsureImageAsync(manifest.Image, cancellationToken).ConfigureAwait(false);
 
         var links = new List<LinkBinding>();
@@ -313,6 +313,29 @@ public sealed class InstanceOperations
         {
             throw new DockerException($"image {image} is not on host {_membership.HostId} and could not be pulled: {e.Message}", e.StatusCode, e);
         }
+    }
+
+    /// <summary>
+    /// Removes the container called <paramref name="name"/> only when it is this host's container of
+    /// <paramref name="id"/> (by its labels). A container Dokkaa does not own that has the name (made by
+    /// hand, or another agent's on a shared daemon) is never touched: the instance cannot start, and the
+    /// claim and the status say why until the name is free.
+    /// </summary>
+    /// <exception cref="DockerException">The name is taken by a container that is not this host's copy of the instance.</exception>
+    private async Task RemoveOwnLeftoverAsync(InstanceId id, string name, CancellationToken cancellationToken)
+    {
+        var existing = await _docker.InspectContainerAsync(name, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+            return;
+        var owned = ContainerSpecFactory.InstanceOf(existing.Labels) == id
+                    && existing.Labels.GetValueOrDefault(ContainerNames.HostLabel) == _membership.HostId;
+        if (!owned)
+        {
+            throw new DockerException(
+                $"name {name} is in use by a container Dokkaa does not own ({existing.Id[..Math.Min(12, existing.Id.Length)]}, image {existing.Image}); it is left alone: rename or remove it and the instance starts", 409);
+        }
+
+        await _docker.RemoveContainerAsync(existing.Id, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RemoveQuietlyAsync(string idOrName, CancellationToken cancellationToken)
