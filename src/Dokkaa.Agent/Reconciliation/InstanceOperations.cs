@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
@@ -46,12 +47,17 @@ public sealed class InstanceOperations
     public async Task ClaimAsync(InstanceId id, Manifest manifest, string hash, ContainerSummary? existing, CancellationToken cancellationToken)
     {
         var record = NewRecord(hash, InstanceState.Starting);
-        if (existing is not null)
+        var details = existing is null ? null : await _docker.InspectContainerAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+        if (details is { Running: true } && !await ReopenLinksAsync(id, manifest, details, cancellationToken).ConfigureAwait(false))
         {
-            var details = await _docker.InspectContainerAsync(existing.Id, cancellationToken).ConfigureAwait(false);
-            if (details is not null)
-                record = RecordFor(details, details.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) ?? "", details.Running ? InstanceState.Running : InstanceState.Starting, null);
+            // Its links lead nowhere now: claimed afresh, it gets a new container with the ports that are open.
+            await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
+            details = null;
+            existing = null;
         }
+
+        if (details is not null)
+            record = RecordFor(details, details.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel) ?? "", details.Running ? InstanceState.Running : InstanceState.Starting, null);
 
         if (await _claims.TryClaimAsync(id, record, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
             _log.LogInformation(existing is null ? "Claimed {Instance}" : "Claimed {Instance}, adopting its running container", id);
@@ -101,6 +107,14 @@ public sealed class InstanceOperations
             }
 
             await ReplaceAsync(claim, manifest, hash, details, state, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (details.Running && !await ReopenLinksAsync(id, manifest, details, cancellationToken).ConfigureAwait(false))
+        {
+            // Its links point at ports no listener can have again: a new container gets the ports that are open.
+            await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
+            await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -313,6 +327,32 @@ public sealed class InstanceOperations
         {
             throw new DockerException($"image {image} is not on host {_membership.HostId} and could not be pulled: {e.Message}", e.StatusCode, e);
         }
+    }
+
+    /// <summary>
+    /// Opens the ambassador listeners that a running container's links point at. They live in the agent
+    /// process, so after an agent restart an adopted container's <c>SERVICE_*_PORT</c> would lead nowhere
+    /// until they are open again; the port book in the data directory gives each link its port back.
+    /// False when a listener could only get another port than the container was given (the book was lost,
+    /// or another process holds the port): that container has to be replaced.
+    /// </summary>
+    private async Task<bool> ReopenLinksAsync(InstanceId id, Manifest manifest, ContainerDetails container, CancellationToken cancellationToken)
+    {
+        if (_ambassador is null)
+            return true;
+        var intact = true;
+        foreach (var link in manifest.Links)
+        {
+            var (service, app) = Core.Discovery.ServiceResolver.ParseLink(link, id.App);
+            var port = (await _ambassador.EnsureListenerAsync(service, app, cancellationToken).ConfigureAwait(false)).ToString(CultureInfo.InvariantCulture);
+            if (container.Env.TryGetValue(LinkEnv.Prefix(link) + "_PORT", out var given) && given != port)
+            {
+                _log.LogWarning("{Instance}: link {Link} points at ambassador port {Given}, but it listens on {Port} now; replacing the container", id, link, given, port);
+                intact = false;
+            }
+        }
+
+        return intact;
     }
 
     /// <summary>

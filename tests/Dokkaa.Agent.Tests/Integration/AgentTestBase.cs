@@ -50,9 +50,27 @@ public abstract class AgentTestBase : IAsyncLifetime
         {
             // Whatever happened to the agent, the test's containers go.
             foreach (var container in await ContainersAsync())
-                await Docker.RemoveContainerAsync(container.Id);
+                await RemoveLeftoverAsync(container.Id);
             Client.Dispose();
             Docker.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Removes a container the test left. After a dockerd restart (ResilienceTests) dockerd 20.10 on these
+    /// machines sometimes cannot remove a container killed by the restart: "driver overlay2 failed to remove
+    /// root filesystem ... device or resource busy", for as long as the machine runs, and no umount frees it.
+    /// That container is dead (it runs nothing); the test says so in its output instead of failing on it.
+    /// </summary>
+    private async Task RemoveLeftoverAsync(string id)
+    {
+        try
+        {
+            await Docker.RemoveContainerAsync(id);
+        }
+        catch (DockerException e) when (e.Message.Contains("device or resource busy", StringComparison.Ordinal))
+        {
+            Output.WriteLine($"dockerd cannot remove the dead container {id}: {e.Message}");
         }
     }
 

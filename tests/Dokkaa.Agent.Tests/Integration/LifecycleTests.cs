@@ -129,4 +129,35 @@ public sealed class LifecycleTests : AgentTestBase, IClassFixture<EtcdFixture>
         Assert.Equal(before, after);
         await WaitConvergedAsync("web");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task After_a_restart_an_adopted_container_still_reaches_its_links(bool claimsExpiredMeanwhile)
+    {
+        await Ops.SetManifestJsonAsync(App, "web", WebManifest(1));
+        await Ops.SetManifestJsonAsync(App, "client", $$"""{"image":"{{TestImage}}","command":["sleep","3600"],"links":["web"]}""");
+        await WaitConvergedAsync("web");
+        await WaitConvergedAsync("client");
+        var client = $"{App}---client";
+        // (No -T: busybox wget crashes with it.)
+        async Task<string> FetchThroughLinkAsync() =>
+            (await ProcessRunner.RunAsync("docker", "exec", client, "sh", "-c", "wget -q -O - http://$SERVICE_WEB_ADDR:$SERVICE_WEB_PORT/ 2>&1")).StdOut.Trim();
+        await Poll.UntilAsync(FetchThroughLinkAsync, body => body == "instance-1", "the client to reach web through its link");
+        var clientId = (await Docker.InspectContainerAsync(client))!.Id;
+
+        await Agent.StopAsync();
+        if (claimsExpiredMeanwhile)
+        {
+            // Down longer than the lease: the claims are gone, and the new agent adopts the containers afresh.
+            await Poll.UntilAsync(async () => (await Client.RangeAsync(KeyLayout.InstancesOf(App, "client"), prefix: true)).Kvs, kvs => kvs.Count == 0, "the stopped agent's claims to expire");
+        }
+
+        await Agent.StartAsync();
+        await Poll.UntilAsync(async () => (await Client.RangeAsync(KeyLayout.InstancesOf(App, "client"), prefix: true)).Kvs, kvs => kvs.Count == 1 && kvs[0].Lease == Agent.Host!.Membership.LeaseId, "the client's claim to be held by the new agent");
+
+        // The very same container, its SERVICE_WEB_PORT unchanged, reaches web again.
+        await Poll.UntilAsync(FetchThroughLinkAsync, body => body == "instance-1", "the adopted client to reach web through its link again");
+        Assert.Equal(clientId, (await Docker.InspectContainerAsync(client))!.Id);
+    }
 }
