@@ -6,17 +6,10 @@ namespace Dokkaa.Core.Cluster;
 /// <summary>One JSON style for every runtime record under /dokkaa/ (camelCase, compact, nulls omitted).</summary>
 public static class ClusterJson
 {
-    /// <summary>
-    /// The records' metadata comes from the source generator (<see cref="ClusterJsonContext"/>): built by
-    /// reflection it cost about 40 ms on the first read of a process, which every CLI command and the first
-    /// cmdlet call of a PowerShell session pay (bench/powershell.sh). Other types fall back to reflection.
-    /// </summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = false,
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
-            ClusterJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
