@@ -5,11 +5,8 @@
 
 BeforeAll {
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
-    $psd1 = $env:DOKKAA_MODULE_PSD1
-    if (-not $psd1) { $psd1 = Get-ChildItem (Join-Path $Root 'out' 'Dokkaa') -Recurse -Filter Dokkaa.psd1 | Select-Object -First 1 -ExpandProperty FullName }
-    if (-not $psd1 -or -not (Test-Path $psd1)) { throw 'Build the module first: scripts/build-module.sh (or run tests/Pester/run.sh)' }
-    Import-Module $psd1 -ErrorAction Stop
     Import-Module (Join-Path $Root 'tests' 'Pester' 'DokkaaTestCluster.psm1') -Force
+    $null = Import-DokkaaModuleUnderTest
     Import-Module (Join-Path $Root 'tests' 'Pester' 'DokkaaFakes.psm1') -Force
     . (Join-Path $PSScriptRoot 'Invoke-DokkaaHostMaintenance.ps1')
 }

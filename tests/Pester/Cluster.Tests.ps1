@@ -7,7 +7,8 @@
 #   DOKKAA_PESTER_DEV_STATE  where the dev cluster's state file goes (run.sh sets it)
 
 BeforeAll {
-    Import-Module $env:DOKKAA_MODULE_PSD1 -Force -ErrorAction Stop
+    Import-Module (Join-Path $PSScriptRoot 'DokkaaTestCluster.psm1') -Force
+    $null = Import-DokkaaModuleUnderTest
     $script:Cli = $env:DOKKAA_CLI
     if (-not $Cli -or -not (Test-Path $Cli)) { throw 'DOKKAA_CLI is not set: run tests/Pester/run.sh, which builds the CLI' }
     # run.sh names the state file, so that it can take the cluster down if this run is cut short.
@@ -20,7 +21,6 @@ BeforeAll {
         $output
     }
 
-    Import-Module (Join-Path $PSScriptRoot 'DokkaaTestCluster.psm1') -Force
     function Wait-Until([scriptblock] $Condition, [string] $What, [int] $Seconds = 60) {
         Wait-DokkaaTestCondition -Condition $Condition -What $What -TimeoutSeconds $Seconds
     }

@@ -8,13 +8,8 @@
 
 BeforeAll {
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
-    $psd1 = $env:DOKKAA_MODULE_PSD1
-    if (-not $psd1) { $psd1 = Get-ChildItem (Join-Path $Root 'out' 'Dokkaa') -Recurse -Filter Dokkaa.psd1 | Select-Object -First 1 -ExpandProperty FullName }
-    if (-not $psd1 -or -not (Test-Path $psd1)) { throw 'Build the module first: scripts/build-module.sh (or run tests/Pester/run.sh)' }
-    Import-Module $psd1 -Force -ErrorAction Stop
-    $script:ModuleDir = Split-Path $psd1
-
     Import-Module (Join-Path $PSScriptRoot 'DokkaaTestCluster.psm1') -Force
+    $script:ModuleDir = Split-Path (Import-DokkaaModuleUnderTest)
     function Get-FreePort { Get-DokkaaTestFreePort }
     function Wait-Until([scriptblock] $Condition, [string] $What, [int] $Seconds = 60) {
         Wait-DokkaaTestCondition -Condition $Condition -What $What -TimeoutSeconds $Seconds

@@ -69,6 +69,25 @@ function Stop-DokkaaTestProcess([System.Diagnostics.Process] $Process) {
     }
 }
 
+function Import-DokkaaModuleUnderTest {
+    <#
+    .SYNOPSIS
+    Imports the built Dokkaa module into the session (globally) and returns its Dokkaa.psd1 path:
+    $env:DOKKAA_MODULE_PSD1 (tests/Pester/run.sh sets it), else the newest build under out/Dokkaa.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $psd1 = $env:DOKKAA_MODULE_PSD1
+    if (-not $psd1) {
+        $psd1 = Get-ChildItem (Join-Path $PSScriptRoot '..' '..' 'out' 'Dokkaa') -Recurse -Filter Dokkaa.psd1 -ErrorAction SilentlyContinue |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1 -ExpandProperty FullName
+    }
+    if (-not $psd1 -or -not (Test-Path $psd1)) { throw 'Build the module first: scripts/build-module.sh (or run tests/Pester/run.sh)' }
+    Import-Module $psd1 -Global -Force -ErrorAction Stop
+    $psd1
+}
+
 function Start-DokkaaTestCluster {
     <#
     .SYNOPSIS
@@ -214,4 +233,4 @@ function Stop-DokkaaTestCluster {
     if (-not $KeepWorkDir -and $Cluster.WorkDir) { Remove-Item -Recurse -Force $Cluster.WorkDir -ErrorAction SilentlyContinue }
 }
 
-Export-ModuleMember -Function Get-DokkaaTestFreePort, Wait-DokkaaTestCondition, Start-DokkaaTestCluster, Stop-DokkaaTestCluster
+Export-ModuleMember -Function Import-DokkaaModuleUnderTest, Get-DokkaaTestFreePort, Wait-DokkaaTestCondition, Start-DokkaaTestCluster, Stop-DokkaaTestCluster
