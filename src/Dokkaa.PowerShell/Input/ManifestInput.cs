@@ -129,17 +129,13 @@ public static class ManifestInput
         catch (JsonException)
         {
             // Not JSON: the parser says what is wrong, in the CLI's words.
-            return ManifestParser.TryParse(json, out var parsed, out var parseErrors)
-                ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), parsed, app, name)
-                : new ManifestTestResult(origin, false, parseErrors, null, app, name);
+            return Parse(origin, json, app, name);
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return ManifestParser.TryParse(json, out var parsed, out var parseErrors)
-                    ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), parsed, app, name)
-                    : new ManifestTestResult(origin, false, parseErrors, null, app, name);
+                return Parse(origin, json, app, name);
             var result = FromObject(origin, document.RootElement, static o => o);
             return result with { App = result.App ?? app, Name = result.Name ?? name };
         }
@@ -187,11 +183,14 @@ public static class ManifestInput
 
         if (errors.Count > 0)
             return new ManifestTestResult(origin, false, errors, null, app, name);
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        return ManifestParser.TryParse(json, out var manifest, out var parseErrors)
-            ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), manifest, app, name)
-            : new ManifestTestResult(origin, false, parseErrors, null, app, name);
+        return Parse(origin, Encoding.UTF8.GetString(buffer.WrittenSpan), app, name);
     }
+
+    /// <summary>The parser's verdict on manifest JSON: every rule and message is the CLI's and the agents'.</summary>
+    private static ManifestTestResult Parse(string origin, string json, string? app, string? name) =>
+        ManifestParser.TryParse(json, out var manifest, out var errors)
+            ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), manifest, app, name)
+            : new ManifestTestResult(origin, false, errors, null, app, name);
 
     /// <summary>Where in a manifest a value sits, which decides which field names are matched case-insensitively.</summary>
     private enum Shape
