@@ -207,6 +207,26 @@ public sealed class ManifestCommandTests(EtcdFixture etcd) : CliTestBase(etcd)
     }
 
     [Fact]
+    public async Task StatusWarnsOfIgnoredKeysAndRmByKeyRemovesOnlyThem()
+    {
+        var app = NewName();
+        var stray = $"/apps/{app}/web/extra/manifest";
+        await ApplyAsync(app, "web", Web);
+        await Etcd.Client.PutAsync(stray, "{}");
+
+        var status = await Dokkaa("status");
+        var byKeyAndName = await Dokkaa("rm", "--key", stray, "--app", app, "--name", "web");
+        var removed = await Dokkaa("rm", "--key", stray);
+
+        AssertOk(status);
+        Assert.Contains($"warning: ignored key {stray}: not of the form /apps/<app>/<name>/manifest", status.StdErr, StringComparison.Ordinal);
+        Assert.Contains("not both", AssertFails(byKeyAndName), StringComparison.Ordinal);
+        AssertOk(removed);
+        Assert.Null(await Etcd.GetAsync(stray));
+        Assert.NotNull(await Etcd.GetAsync(KeyLayout.Manifest(app, "web")));
+    }
+
+    [Fact]
     public async Task RmOfAMissingManifestFails()
     {
         var app = NewName();
@@ -219,10 +239,22 @@ public sealed class ManifestCommandTests(EtcdFixture etcd) : CliTestBase(etcd)
     }
 
     [Fact]
-    public async Task RmWithABadNameIsRefused()
+    public async Task RmWithANameThatCannotBeAKeySegmentIsRefused()
     {
-        var error = AssertFails(await Dokkaa("rm", "--app", "Bad_Name", "--name", "web"));
+        var error = AssertFails(await Dokkaa("rm", "--app", "a/b", "--name", "web"));
 
-        Assert.Contains("Invalid app name \"Bad_Name\"", error, StringComparison.Ordinal);
+        Assert.Contains("App \"a/b\" cannot be part of a manifest key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RmRemovesAKeyWrittenByHandWhoseNameBreaksTheRule()
+    {
+        // The agents report such a key as invalid and run nothing for it; the operator must be able to remove it.
+        var app = NewName();
+        await Etcd.Client.PutAsync(KeyLayout.Manifest(app, "Bad_Name"), "{}");
+
+        AssertOk(await Dokkaa("rm", "--app", app, "--name", "Bad_Name"));
+
+        Assert.Null(await Etcd.GetAsync(KeyLayout.Manifest(app, "Bad_Name")));
     }
 }

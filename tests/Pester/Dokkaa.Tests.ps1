@@ -144,6 +144,25 @@ Describe 'Manifests through the pipeline' {
         Get-DokkaaManifest -App pipe -Name bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'removes a key written by hand whose name breaks the rule, and warns of keys the agents ignore' {
+        # etcdctl, as an operator would, bypassing the name rule the cmdlets apply.
+        $env:ETCDCTL_API = '3'
+        etcdctl --endpoints $Endpoint put /apps/pipe/Bad_Name/manifest '{"image":"dokkaa/busybox:test"}' | Out-Null
+        etcdctl --endpoints $Endpoint put /apps/pipe/x/y/manifest '{}' | Out-Null
+        try {
+            (Get-DokkaaManifest -App pipe -Name Bad_Name).Errors.Path | Should -Contain 'key'
+            Get-DokkaaStatus -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+            $warned.Message | Should -Contain 'Ignored key /apps/pipe/x/y/manifest: not of the form /apps/<app>/<name>/manifest; nothing runs for it (remove it with: dokkaa rm --key ''/apps/pipe/x/y/manifest'')'
+
+            Remove-DokkaaManifest -App pipe -Name Bad_Name -Confirm:$false -ErrorAction Stop
+
+            Get-DokkaaManifest -App pipe -Name Bad_Name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        } finally {
+            etcdctl --endpoints $Endpoint del --prefix /apps/pipe/x/ | Out-Null
+            etcdctl --endpoints $Endpoint del /apps/pipe/Bad_Name/manifest | Out-Null
+        }
+    }
+
     It 'puts the error category on the record' {
         @{ image = 'nginx'; scale = -1 } | Set-DokkaaManifest -App pipe -Name bad -ErrorAction SilentlyContinue -ErrorVariable failures
         $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'

@@ -63,6 +63,12 @@ public static class ClusterCommands
         command.SetAction((result, ct) => CliContext.RunAsync(result, async ops =>
         {
             var statuses = await ops.GetStatusAsync(result.GetValue(app), result.GetValue(name), ct).ConfigureAwait(false);
+            if (result.GetValue(app) is null && result.GetValue(name) is null)
+            {
+                foreach (var ignored in await ops.GetIgnoredKeysAsync(ct).ConfigureAwait(false))
+                    Console.Error.WriteLine($"warning: ignored key {ignored.Key}: {ignored.Reason}");
+            }
+
             if (CliContext.Json(result))
             {
                 Json.Write(Console.Out, statuses);

@@ -64,11 +64,23 @@ public static class ManifestCommands
 
     public static Command Remove()
     {
-        var app = new Option<string>("--app") { Description = "App name.", Required = true };
-        var name = new Option<string>("--name") { Description = "Manifest name.", Required = true };
-        var command = new Command("rm", "Delete a manifest; the agents stop and remove all its containers.") { app, name };
+        var app = new Option<string?>("--app") { Description = "App name." };
+        var name = new Option<string?>("--name") { Description = "Manifest name." };
+        var key = new Option<string?>("--key") { Description = "A key under /apps/ that the agents ignore (dokkaa status lists them), instead of --app and --name." };
+        var command = new Command("rm", "Delete a manifest; the agents stop and remove all its containers.") { app, name, key };
         command.SetAction((result, ct) => CliContext.RunAsync(result, async ops =>
         {
+            if (result.GetValue(key) is not null && (result.GetValue(app) is not null || result.GetValue(name) is not null))
+                throw new DokkaaException(DokkaaErrorKind.NameInvalid, "Give either --key or --app and --name, not both.");
+            if (result.GetValue(key) is null && (result.GetValue(app) is null || result.GetValue(name) is null))
+                throw new DokkaaException(DokkaaErrorKind.NameInvalid, "Give --app and --name (or --key for a key the agents ignore).");
+            if (result.GetValue(key) is { } ignored)
+            {
+                await ops.RemoveIgnoredKeyAsync(ignored, ct).ConfigureAwait(false);
+                Console.WriteLine($"{ignored}: removed");
+                return 0;
+            }
+
             await ops.RemoveManifestAsync(result.GetValue(app)!, result.GetValue(name)!, ct).ConfigureAwait(false);
             Console.WriteLine($"{result.GetValue(app)}/{result.GetValue(name)}: removed");
             return 0;

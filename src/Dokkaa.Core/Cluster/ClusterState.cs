@@ -91,6 +91,12 @@ public sealed record ClusterState(
     /// <summary>Instances an operator asked to move off a host (<c>/dokkaa/evict/...</c>), with that host.</summary>
     public ImmutableSortedDictionary<InstanceId, string> Evictions { get; init; } = ImmutableSortedDictionary.Create<InstanceId, string>(InstanceIdComparer.Instance);
 
+    /// <summary>
+    /// Keys under <c>/apps/</c> that are not <c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c> (such as <c>/apps//x/manifest</c>
+    /// or <c>/apps/a/b/c/manifest</c>): nothing runs for them, and the tools list them so they are not ignored silently.
+    /// </summary>
+    public ImmutableSortedSet<string> IgnoredKeys { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+
     /// <summary>True when the host takes no new instances (drained by an operator, or draining by its own record).</summary>
     public bool IsDraining(HostEntry host) => host.Record.Draining || Drains.Contains(host.HostId);
 
@@ -127,6 +133,9 @@ public sealed record ClusterState(
             Manifests.TryGetValue(id, out var previous);
             return next with { Manifests = Manifests.SetItem(id, ReadManifest(id, kv, previous)) };
         }
+
+        if (kv.Key.StartsWith(KeyLayout.AppsPrefix, StringComparison.Ordinal))
+            return next with { IgnoredKeys = deleted ? IgnoredKeys.Remove(kv.Key) : IgnoredKeys.Add(kv.Key) };
 
         if (KeyLayout.TryParseInstanceKey(kv.Key, out app, out name, out var instance))
         {
@@ -183,7 +192,7 @@ public sealed record ClusterState(
     private static ManifestEntry ReadManifest(ManifestId id, KeyValue kv, ManifestEntry? previous)
     {
         var lastValid = previous?.Effective;
-        if (ManifestParser.TryParse(kv.Value, out var manifest, out var errors))
+        if (StoredManifest.Read(id.App, id.Name, kv.Value, out var errors) is { } manifest)
             return new ManifestEntry(id, kv.Value, manifest, Array.Empty<ManifestError>(), kv.ModRevision, manifest) { CreateRevision = kv.CreateRevision };
         return new ManifestEntry(id, kv.Value, null, errors, kv.ModRevision, lastValid) { CreateRevision = kv.CreateRevision };
     }

@@ -26,6 +26,27 @@ public static class ResourceNames
         return reason is null;
     }
 
+    /// <summary>
+    /// What is wrong with the names in a manifest key that exists in etcd (written by hand, or by an older tool):
+    /// one error per bad name, with path "key". Agents run nothing for such a key, because names that break the
+    /// rule can collide (<c>/apps/x/a---b</c> and <c>/apps/x---a/b</c> would both be container <c>x---a---b</c>).
+    /// </summary>
+    public static IReadOnlyList<ManifestError> CheckKey(string app, string name)
+    {
+        var errors = new List<ManifestError>(0);
+        if (!IsValidName(app, out var appReason))
+            errors.Add(new ManifestError("key", $"app \"{app}\" {appReason}; nothing runs for this key until it is removed (dokkaa rm --app '{app}' --name '{name}')"));
+        if (!IsValidName(name, out var nameReason))
+            errors.Add(new ManifestError("key", $"name \"{name}\" {nameReason}; nothing runs for this key until it is removed (dokkaa rm --app '{app}' --name '{name}')"));
+        return errors;
+    }
+
+    /// <summary>
+    /// True when <paramref name="value"/> can be one segment of a manifest key: not empty and without '/'. Reading
+    /// and removing accept any such name, so the tools can remove whatever an agent reports as invalid.
+    /// </summary>
+    public static bool IsKeySegment(string? value) => !string.IsNullOrEmpty(value) && !value.Contains('/');
+
     /// <exception cref="InvalidResourceNameException">The app name breaks the rule.</exception>
     public static void ValidateApp(string app) => Validate("app", app);
 

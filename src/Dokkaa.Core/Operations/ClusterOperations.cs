@@ -57,7 +57,7 @@ public sealed partial class ClusterOperations
         {
             if (!KeyLayout.TryParseManifestKey(kv.Key, out var a, out var n) || !Glob.IsMatch(a, app) || !Glob.IsMatch(n, name))
                 continue;
-            ManifestParser.TryParse(kv.Value, out var manifest, out var errors);
+            var manifest = StoredManifest.Read(a, n, kv.Value, out var errors);
             result.Add(new ManifestInfo(a, n, manifest, kv.Value, errors, kv.ModRevision));
         }
 
@@ -65,19 +65,21 @@ public sealed partial class ClusterOperations
     }
 
     /// <summary>Reads one manifest; <see cref="DokkaaErrorKind.ManifestNotFound"/> if absent.</summary>
+    /// <remarks>Any name that can be a key segment is read, so that a key an agent reports as invalid can be looked at.</remarks>
     public async Task<ManifestInfo> GetManifestAsync(string app, string name, CancellationToken cancellationToken = default)
     {
-        ValidateNames(app, name);
+        ValidateKeySegments(app, name);
         var kv = await ReadOneAsync(KeyLayout.Manifest(app, name), cancellationToken).ConfigureAwait(false)
                  ?? throw NotFound(app, name);
-        ManifestParser.TryParse(kv.Value, out var manifest, out var errors);
+        var manifest = StoredManifest.Read(app, name, kv.Value, out var errors);
         return new ManifestInfo(app, name, manifest, kv.Value, errors, kv.ModRevision);
     }
 
     /// <summary>Deletes a manifest; the agents then stop and remove every instance and delete claims and status.</summary>
+    /// <remarks>Any name that can be a key segment is accepted, so a key with an invalid name can be removed.</remarks>
     public async Task RemoveManifestAsync(string app, string name, CancellationToken cancellationToken = default)
     {
-        ValidateNames(app, name);
+        ValidateKeySegments(app, name);
         var deleted = await Call(() => _etcd.DeleteAsync(KeyLayout.Manifest(app, name), cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (deleted == 0)
             throw NotFound(app, name);
@@ -187,6 +189,29 @@ public sealed partial class ClusterOperations
         }
     }
 
+    /// <summary>Keys under /apps/ that are not manifest keys, which agents ignore (see <see cref="ClusterState.IgnoredKeys"/>).</summary>
+    public async Task<IReadOnlyList<IgnoredKey>> GetIgnoredKeysAsync(CancellationToken cancellationToken = default)
+    {
+        var state = await LoadStateAsync(cancellationToken).ConfigureAwait(false);
+        return IgnoredKeysOf(state);
+    }
+
+    /// <summary>What <see cref="GetIgnoredKeysAsync"/> answers, from a snapshot the caller already has.</summary>
+    public static IReadOnlyList<IgnoredKey> IgnoredKeysOf(ClusterState state) =>
+        state.IgnoredKeys.Select(key => new IgnoredKey(key, $"not of the form {KeyLayout.Manifest("<app>", "<name>")}; nothing runs for it (remove it with: dokkaa rm --key '{key}')")).ToList();
+
+    /// <summary>Deletes one key under /apps/ that agents ignore; refuses a manifest key (remove those by app and name).</summary>
+    public async Task RemoveIgnoredKeyAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!key.StartsWith(KeyLayout.AppsPrefix, StringComparison.Ordinal))
+            throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Key \"{key}\" is not under {KeyLayout.AppsPrefix}; Dokkaa removes only keys there.");
+        if (KeyLayout.TryParseManifestKey(key, out var app, out var name))
+            throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Key \"{key}\" is the manifest {app}/{name}; remove it with --app and --name.");
+        var deleted = await Call(() => _etcd.DeleteAsync(key, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (deleted == 0)
+            throw new DokkaaException(DokkaaErrorKind.ManifestNotFound, $"No key {key}.");
+    }
+
     /// <summary>What <see cref="GetStatusAsync"/> answers, from a snapshot the caller already has (the web console's live view).</summary>
     public static IReadOnlyList<ManifestStatusInfo> StatusesOf(ClusterState state, string? app = null, string? name = null)
     {
@@ -228,6 +253,14 @@ public sealed partial class ClusterOperations
         {
             throw new DokkaaException(DokkaaErrorKind.NameInvalid, e.Message, e);
         }
+    }
+
+    private static void ValidateKeySegments(string app, string name)
+    {
+        if (!ResourceNames.IsKeySegment(app))
+            throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"App \"{app}\" cannot be part of a manifest key: it must not be empty or contain '/'.");
+        if (!ResourceNames.IsKeySegment(name))
+            throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Name \"{name}\" cannot be part of a manifest key: it must not be empty or contain '/'.");
     }
 
     private static void ValidateManifest(Manifest manifest)

@@ -47,3 +47,6 @@ public sealed record ManifestStatusInfo(string App, string Name, int Desired, in
     /// <summary>The agents have seen the current manifest and run all of it.</summary>
     public bool Converged => ObservedRevision >= ManifestRevision && Running == Desired && Pending == 0 && Outdated == 0;
 }
+
+/// <summary>A key under /apps/ that agents ignore, and why.</summary>
+public sealed record IgnoredKey(string Key, string Reason);

@@ -76,6 +76,13 @@ public sealed class GetDokkaaStatusCommand : DokkaaClusterCmdlet
         Attempt($"{App ?? "*"}/{Name ?? "*"}", () =>
         {
             var statuses = Run(ct => Operations.GetStatusAsync(App, Name, ct));
+            if (App is null && Name is null)
+            {
+                // Keys the agents ignore have no status of their own; a warning keeps them from going unnoticed.
+                foreach (var ignored in Run(ct => Operations.GetIgnoredKeysAsync(ct)))
+                    WriteWarning($"Ignored key {ignored.Key}: {ignored.Reason}");
+            }
+
             WriteObject(statuses, enumerateCollection: true);
             WriteNotFoundIfLiteral(statuses.Count, ErrorIds.StatusNotFound, "manifest status", (nameof(App), App), (nameof(Name), Name));
         });

@@ -69,7 +69,7 @@ public static class ManifestWrites
     public static async Task<ManifestRemovePlan> PlanRemoveAsync(ClusterOperations operations, string app, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        ManifestTarget.Validate(app, name);
+        // No name rule here: a key whose names break it (written by hand) must still be removable.
         return new ManifestRemovePlan(await operations.GetManifestAsync(app, name, cancellationToken).ConfigureAwait(false));
     }
 

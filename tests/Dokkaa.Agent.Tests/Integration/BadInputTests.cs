@@ -40,6 +40,46 @@ public sealed class BadInputTests : AgentTestBase, IClassFixture<EtcdFixture>
     }
 
     [Fact]
+    public async Task Keys_whose_names_would_collide_run_nothing_are_reported_and_can_be_removed()
+    {
+        // /apps/A/a---b and /apps/A---a/b would both be container A---a---b, and removed each other's container forever.
+        var otherApp = App + "---a";
+        var keys = new[] { KeyLayout.Manifest(App, "a---b"), KeyLayout.Manifest(otherApp, "b") };
+        try
+        {
+            foreach (var key in keys)
+                await Client.PutAsync(key, WebManifest(1));
+            await Ops.SetManifestJsonAsync(App, "good", WebManifest(1));
+
+            var first = await WaitForErrorAsync("a---b", "key: name \"a---b\"");
+            var second = await Poll.UntilAsync(
+                async () => (await Ops.GetStatusAsync(otherApp, "b")).SingleOrDefault(),
+                s => s is not null && s.Errors.Any(e => e.Contains($"key: app \"{otherApp}\"", StringComparison.Ordinal)),
+                "the status of the second key to name its app");
+            await WaitConvergedAsync("good");
+
+            Output.WriteLine(string.Join("\n", first.Errors.Concat(second!.Errors)));
+            Assert.Equal(0, first.Running + first.Desired);
+            Assert.Equal(new[] { ContainerNames.For(App, "good", 1) }, await RunningNamesAsync());
+            var collided = await ProcessRunner.RunAsync("docker", "inspect", ContainerNames.For(App, "a---b", 1));
+            Assert.NotEqual(0, collided.ExitCode);
+
+            // The tools remove what the agent reports, and the reports go with the keys.
+            await Ops.RemoveManifestAsync(App, "a---b");
+            await Ops.RemoveManifestAsync(otherApp, "b");
+            await Poll.UntilAsync(async () => (await Ops.GetStatusAsync(App + "*")).Select(s => s.Name).ToList(), names => names.SequenceEqual(new[] { "good" }), "only the good manifest to have a status");
+        }
+        finally
+        {
+            foreach (var key in keys)
+                await Client.DeleteAsync(key);
+            // Only an agent that broke the rule would have made one; the base class cleans up App's containers only.
+            foreach (var container in await Docker.ListContainersAsync(new Dictionary<string, string?> { [ContainerNames.AppLabel] = otherApp }))
+                await Docker.RemoveContainerAsync(container.Id);
+        }
+    }
+
+    [Fact]
     public async Task Breaking_a_running_manifest_keeps_the_last_valid_version_running()
     {
         await Ops.SetManifestJsonAsync(App, "web", WebManifest(1));

@@ -187,6 +187,54 @@ public sealed class ClusterOperationsTests : IDisposable
         Assert.Contains("/apps/dummy/nginx/manifest", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Dummy", "nginx")]
+    [InlineData("x", "a---b")]
+    [InlineData("..", "y")]
+    public async Task A_key_with_a_bad_name_written_by_hand_can_be_read_and_removed(string app, string name)
+    {
+        await _etcd.PutAsync(KeyLayout.Manifest(app, name), ManifestSerializer.ToCanonicalJson(Full));
+
+        var read = await _ops.GetManifestAsync(app, name);
+        var listed = Assert.Single(await _ops.GetManifestsAsync());
+        await _ops.RemoveManifestAsync(app, name);
+
+        Assert.Null(read.Manifest);
+        Assert.Contains(read.Errors, e => e.Path == "key");
+        Assert.Null(listed.Manifest);
+        Assert.Null(await StoredAsync(app, name));
+    }
+
+    [Theory]
+    [InlineData("", "nginx")]
+    [InlineData("dummy", "a/b")]
+    public async Task Remove_refuses_names_that_cannot_be_a_key_segment(string app, string name)
+    {
+        var e = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveManifestAsync(app, name));
+
+        Assert.Equal(DokkaaErrorKind.NameInvalid, e.Kind);
+    }
+
+    [Fact]
+    public async Task Ignored_keys_are_listed_and_only_they_can_be_removed_by_key()
+    {
+        await _etcd.PutAsync("/apps//x/manifest", "{}");
+        await _etcd.PutAsync("/apps/a/b/c/manifest", "{}");
+        await _ops.SetManifestAsync("dummy", "nginx", Full);
+
+        var ignored = await _ops.GetIgnoredKeysAsync();
+        var manifestKey = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveIgnoredKeyAsync(KeyLayout.Manifest("dummy", "nginx")));
+        var outside = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveIgnoredKeyAsync("/dokkaa/hosts/h1"));
+        await _ops.RemoveIgnoredKeyAsync("/apps//x/manifest");
+
+        Assert.Equal(new[] { "/apps//x/manifest", "/apps/a/b/c/manifest" }, ignored.Select(i => i.Key));
+        Assert.All(ignored, i => Assert.Contains("dokkaa rm --key", i.Reason, StringComparison.Ordinal));
+        Assert.Equal(DokkaaErrorKind.NameInvalid, manifestKey.Kind);
+        Assert.Equal(DokkaaErrorKind.NameInvalid, outside.Kind);
+        Assert.Equal(new[] { "/apps/a/b/c/manifest" }, (await _ops.GetIgnoredKeysAsync()).Select(i => i.Key));
+        Assert.NotNull(await StoredAsync("dummy", "nginx"));
+    }
+
     [Fact]
     public async Task GetManifest_of_a_missing_manifest_is_not_found()
     {
