@@ -27,8 +27,8 @@ internal sealed class AgentFlags
     public Option<string[]> DnsListen { get; } = new("--dns-listen") { Description = "Address:port for the .container DNS server, UDP and TCP (repeatable; default: the Docker bridge gateway:53 and 127.0.0.1:53; 'none' turns it off)." };
     public Option<string[]> DnsUpstream { get; } = new("--dns-upstream") { Description = "Resolver to forward names outside .container to (repeatable; none: such names are REFUSED)." };
     public Option<string> DnsTtl { get; } = new("--dns-ttl") { Description = "TTL of .container answers.", DefaultValueFactory = _ => "5s" };
-    public Option<string?> Console { get; } = new("--console") { Description = "Address:port where this agent also serves the web console and HTTP API (loopback unless --console-allow-remote; off by default). Writes need $" + ConsoleCommand.TokenVariable + " or the token it logs." };
-    public Option<bool> ConsoleAllowRemote { get; } = new("--console-allow-remote") { Description = "Allow a non-loopback --console address (other machines then need the token for reads too)." };
+    public Option<string?> Console { get; } = new("--console") { Description = "Address:port where this agent also serves the web console and HTTP API (loopback unless --console-allow-remote; off by default). Writes need $" + ConsoleCommand.TokenVariable + " or the token it generates into <data-dir>/" + ConsoleTokenFile.Name + " (mode 0600)." };
+    public Option<bool> ConsoleAllowRemote { get; } = new("--console-allow-remote") { Description = "Allow a non-loopback --console address (reads then need the token too, unless from this machine to localhost or a loopback address)." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug detail." };
 
     public IEnumerable<Option> All => new Option[]

@@ -170,20 +170,48 @@ public sealed class AgentHost
         if (_options.ConsoleListen is not { } listen)
             return null;
         var options = new ConsoleServerOptions { Listen = listen, AllowRemote = _options.ConsoleAllowRemote, Token = _options.ConsoleToken };
+        ConsoleServer server;
         try
         {
-            var server = await ConsoleServer.StartAsync(_etcd, options, View, cancellationToken).ConfigureAwait(false);
-            if (server.TokenGenerated)
-                _log.LogInformation("Web console and API on {Url}; writes need the token it generated: open {Url}#token={Token}", server.Url, server.Url, server.Token);
-            else
-                _log.LogInformation("Web console and API on {Url}; writes need ${Variable}", server.Url, ConsoleCommand.TokenVariable);
-            return server;
+            server = await ConsoleServer.StartAsync(_etcd, options, View, cancellationToken).ConfigureAwait(false);
         }
         catch (ConsoleConfigurationException e)
         {
             _log.LogError("Web console not started: {Error}", e.Message);
             return null;
         }
+
+        var tokenFile = ConsoleTokenFile.PathIn(_options.DataDir);
+        if (!server.TokenGenerated)
+        {
+            _log.LogInformation("Web console and API on {Url}; writes need ${Variable}", server.Url, ConsoleCommand.TokenVariable);
+            try
+            {
+                ConsoleTokenFile.Remove(_options.DataDir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning("A token an earlier run generated could not be removed from {TokenFile} (it no longer works): {Error}", tokenFile, e.Message);
+            }
+
+            return server;
+        }
+
+        // The generated token goes to a file only this user can read, never into the log.
+        try
+        {
+            ConsoleTokenFile.Write(_options.DataDir, server.Token);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A console whose token nobody can read would refuse every change: better not to serve it.
+            await server.DisposeAsync().ConfigureAwait(false);
+            _log.LogError("Web console not started: cannot write its generated token to {TokenFile}: {Error}", tokenFile, e.Message);
+            return null;
+        }
+
+        _log.LogInformation("Web console and API on {Url}; writes need the token it generated, in {TokenFile} (mode 0600): open {Url}#token=<that token>", server.Url, tokenFile, server.Url);
+        return server;
     }
 
     /// <summary>

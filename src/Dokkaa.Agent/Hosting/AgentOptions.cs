@@ -77,7 +77,7 @@ public sealed record AgentOptions
     /// <summary><c>--console-allow-remote</c>: a non-loopback <see cref="ConsoleListen"/> on purpose.</summary>
     public bool ConsoleAllowRemote { get; init; }
 
-    /// <summary>The console's write token ($DOKKAA_CONSOLE_TOKEN); null generates one and logs it.</summary>
+    /// <summary>The console's write token ($DOKKAA_CONSOLE_TOKEN); null generates one and writes it to <see cref="ConsoleTokenFile"/> (never to the log).</summary>
     public string? ConsoleToken { get; init; }
 
     /// <summary>Containers may run at most this many create/start/stop operations at once.</summary>

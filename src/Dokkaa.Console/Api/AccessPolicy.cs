@@ -10,7 +10,7 @@ namespace Dokkaa.WebConsole.Api;
 internal enum AccessDecision
 {
     Allowed,
-    /// <summary>A write (or a read from another machine) without an Authorization header.</summary>
+    /// <summary>A write, or a read that is not from this machine to a loopback name, without an Authorization header.</summary>
     TokenMissing,
     /// <summary>An Authorization header that is not <c>Bearer &lt;the token&gt;</c>.</summary>
     TokenWrong,
@@ -19,10 +19,13 @@ internal enum AccessDecision
 }
 
 /// <summary>
-/// Who may do what: writes (anything but GET and HEAD) always need the bearer token; reads are open to
-/// clients on this machine and need the token from anywhere else; the page and the OpenAPI document hold no
-/// cluster data and are open. On a loopback-only console the Host header must name loopback too, so a web page
-/// whose DNS name was re-pointed at 127.0.0.1 cannot read the API through the operator's browser.
+/// Who may do what: writes (anything but GET and HEAD) always need the bearer token; the page and the OpenAPI
+/// document hold no cluster data and are open; a read goes without the token only when a loopback-only console
+/// would answer it too: from a peer on this machine, addressed to localhost or a loopback address. Any other read
+/// needs the token. The Host check is what stops DNS rebinding: a web page whose DNS name was re-pointed at
+/// 127.0.0.1 reaches the console from this machine through the operator's browser, but with its own name as Host.
+/// On a loopback-only console such a request is refused outright (400); with --allow-remote the console may be
+/// reached by any name, so it is answered, but only with the token (which that page cannot know).
 /// </summary>
 internal sealed class AccessPolicy
 {
@@ -40,7 +43,8 @@ internal sealed class AccessPolicy
     public AccessDecision Check(HttpContext context)
     {
         var request = context.Request;
-        if (!_allowRemote && !IsLoopbackHost(request.Host))
+        var loopbackHost = IsLoopbackHost(request.Host);
+        if (!_allowRemote && !loopbackHost)
             return AccessDecision.HostRefused;
         // Writes need the token whatever the path says (routing ignores case; this must not be the weaker one).
         if (!IsWrite(request.Method))
@@ -48,7 +52,7 @@ internal sealed class AccessPolicy
             if (!request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
                 return AccessDecision.Allowed;
             var remote = context.Connection.RemoteIpAddress;
-            if (remote is not null && ListenAddress.IsLoopback(remote))
+            if (loopbackHost && remote is not null && ListenAddress.IsLoopback(remote))
                 return AccessDecision.Allowed;
         }
 

@@ -44,7 +44,7 @@ internal static class Problems
         AccessDecision.HostRefused => new Problem(TypeOf("DokkaaHostRefused"), "Host not allowed", StatusCodes.Status400BadRequest,
             "This console listens on loopback only and answers only requests addressed to localhost or a loopback address.", "DokkaaHostRefused"),
         _ => new Problem(TypeOf("DokkaaUnauthorized"), "Token required", StatusCodes.Status401Unauthorized,
-            "Changes (and reads from other machines) need 'Authorization: Bearer <token>'; the token was printed when the console started. Nothing was changed.", "DokkaaUnauthorized"),
+            "Changes, and reads from another machine or addressed to a name other than localhost, need 'Authorization: Bearer <token>'; the token was printed when the console started. Nothing was changed.", "DokkaaUnauthorized"),
     };
 
     private static IResult Write(int status, string title, DokkaaException e, IReadOnlyList<FieldError>? errors = null) =>

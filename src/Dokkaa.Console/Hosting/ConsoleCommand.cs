@@ -24,7 +24,7 @@ public static class ConsoleCommand
         };
         var allowRemote = new Option<bool>("--allow-remote")
         {
-            Description = "Allow a non-loopback --listen address; requests from other machines then need the token for reads too.",
+            Description = "Allow a non-loopback --listen address; reads then need the token too, unless they come from this machine addressed to localhost or a loopback address.",
         };
         var command = new Command("console", "Serve the web console and the HTTP API (see /openapi.json).") { listen, token, allowRemote };
         command.SetAction(async (result, ct) =>
@@ -53,7 +53,7 @@ public static class ConsoleCommand
                 }
 
                 if (options.AllowRemote && !ListenAddress.IsLoopback(options.Listen.Address))
-                    Console.WriteLine("Listening beyond loopback (--allow-remote): requests from other machines need the token, reads included; traffic is plain HTTP.");
+                    Console.WriteLine("Listening beyond loopback (--allow-remote): reads need the token too, unless from this machine to localhost or a loopback address; traffic is plain HTTP.");
                 Console.Out.Flush();
                 try
                 {

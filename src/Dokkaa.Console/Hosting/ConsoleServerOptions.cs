@@ -8,7 +8,10 @@ public sealed record ConsoleServerOptions
     /// <summary>Where to listen; loopback unless <see cref="AllowRemote"/>. Port 0 picks a free port.</summary>
     public IPEndPoint Listen { get; init; } = ListenAddress.Default;
 
-    /// <summary>Allow a non-loopback <see cref="Listen"/> address. Requests from other machines then need the token for reads too.</summary>
+    /// <summary>
+    /// Allow a non-loopback <see cref="Listen"/> address, and Host names other than loopback ones. A read then needs the
+    /// token too unless it comes from this machine addressed to localhost or a loopback address (see AccessPolicy).
+    /// </summary>
     public bool AllowRemote { get; init; }
 
     /// <summary>The bearer token that writes need; null generates one (see <see cref="ConsoleServer.Token"/>).</summary>

@@ -44,7 +44,7 @@ public static class ListenAddress
         {
             throw new ConsoleConfigurationException(
                 $"refusing to listen on {endpoint}: it is not a loopback address, so the console and its API would be reachable from other machines. " +
-                "Pass --allow-remote to do that on purpose (every request from another machine then needs the token, reads included).");
+                "Pass --allow-remote to do that on purpose (reads then need the token too, unless from this machine to localhost or a loopback address).");
         }
     }
 }

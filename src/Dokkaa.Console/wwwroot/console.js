@@ -147,7 +147,7 @@ async function follow() {
       const response = await fetch('/api/events', { headers: headers({ Accept: 'text/event-stream' }), cache: 'no-store' });
       if (response.status === 401) {
         setConnection('down', 'token needed');
-        askForToken('Reading this cluster from another machine needs the console\'s token.', () => {});
+        askForToken('Reading this cluster from another machine, or under a name other than localhost, needs the console\'s token.', () => {});
         await new Promise(resolve => setTimeout(resolve, 3000));
         continue;
       }

@@ -7,7 +7,7 @@ using static Dokkaa.WebConsole.Tests.Support.ConsoleFixture;
 
 namespace Dokkaa.WebConsole.Tests.Api;
 
-/// <summary>Writes need the token; reads are open from this machine only; a loopback console answers loopback Host names only.</summary>
+/// <summary>Writes need the token; reads are open only from this machine to a loopback name; a loopback console answers loopback Host names only.</summary>
 public sealed class AuthTests(ConsoleFixture console) : IClassFixture<ConsoleFixture>
 {
     private const string Web = """{"image":"dockerfile/nginx","scale":1}""";
@@ -125,22 +125,30 @@ public sealed class AuthTests(ConsoleFixture console) : IClassFixture<ConsoleFix
     }
 
     // A peer on another machine cannot be made on loopback-only test machines, so the policy is checked on a
-    // request as Kestrel would describe it (no traffic).
+    // request as Kestrel would describe it (no traffic). RebindingTests sends the loopback cases for real.
     [Theory]
-    [InlineData("192.0.2.7", "GET", null, "TokenMissing")]
-    [InlineData("192.0.2.7", "GET", "Bearer wrong", "TokenWrong")]
-    [InlineData("192.0.2.7", "GET", "Bearer " + Token, "Allowed")]
-    [InlineData("192.0.2.7", "GET /API/APPS", null, "TokenMissing")]
-    [InlineData("2001:db8::7", "GET", null, "TokenMissing")]
-    [InlineData("192.0.2.7", "PUT", "Bearer " + Token, "Allowed")]
-    [InlineData("192.0.2.7", "PUT", null, "TokenMissing")]
-    [InlineData("127.0.0.1", "GET", null, "Allowed")]
-    [InlineData("::1", "GET", null, "Allowed")]
-    [InlineData("::ffff:127.0.0.1", "GET", null, "Allowed")]
-    [InlineData("127.0.0.1", "PUT", null, "TokenMissing")]
-    [InlineData("127.0.0.1", "DELETE", "Bearer wrong", "TokenWrong")]
-    [InlineData("127.0.0.1", "POST", "bearer " + Token, "Allowed")]
-    public void RemoteReadsNeedTheTokenLocalReadsDoNot(string peer, string method, string? authorization, string expected)
+    [InlineData("192.0.2.7", "console.example.org", "GET", null, "TokenMissing")]
+    [InlineData("192.0.2.7", "console.example.org", "GET", "Bearer wrong", "TokenWrong")]
+    [InlineData("192.0.2.7", "console.example.org", "GET", "Bearer " + Token, "Allowed")]
+    [InlineData("192.0.2.7", "console.example.org", "GET /API/APPS", null, "TokenMissing")]
+    [InlineData("2001:db8::7", "console.example.org", "GET", null, "TokenMissing")]
+    [InlineData("192.0.2.7", "console.example.org", "PUT", "Bearer " + Token, "Allowed")]
+    [InlineData("192.0.2.7", "console.example.org", "PUT", null, "TokenMissing")]
+    // A loopback Host from another machine is no proof of anything: the peer decides first.
+    [InlineData("192.0.2.7", "localhost", "GET", null, "TokenMissing")]
+    [InlineData("127.0.0.1", "localhost", "GET", null, "Allowed")]
+    [InlineData("127.0.0.1", "127.0.0.1", "GET", null, "Allowed")]
+    [InlineData("::1", "[::1]", "GET", null, "Allowed")]
+    [InlineData("::ffff:127.0.0.1", "localhost", "GET", null, "Allowed")]
+    // From this machine under another name: a rebound DNS name in the operator's browser.
+    [InlineData("127.0.0.1", "evil.example", "GET", null, "TokenMissing")]
+    [InlineData("::1", "console.example.org", "GET", null, "TokenMissing")]
+    [InlineData("127.0.0.1", "evil.example", "GET", "Bearer wrong", "TokenWrong")]
+    [InlineData("127.0.0.1", "console.example.org", "GET", "Bearer " + Token, "Allowed")]
+    [InlineData("127.0.0.1", "localhost", "PUT", null, "TokenMissing")]
+    [InlineData("127.0.0.1", "localhost", "DELETE", "Bearer wrong", "TokenWrong")]
+    [InlineData("127.0.0.1", "localhost", "POST", "bearer " + Token, "Allowed")]
+    public void ReadsNeedTheTokenUnlessFromThisMachineToALoopbackName(string peer, string host, string method, string? authorization, string expected)
     {
         var policy = new AccessPolicy(Token, allowRemote: true);
         var context = new DefaultHttpContext();
@@ -148,7 +156,7 @@ public sealed class AuthTests(ConsoleFixture console) : IClassFixture<ConsoleFix
         var parts = method.Split(' ');
         context.Request.Method = parts[0];
         context.Request.Path = parts.Length > 1 ? parts[1] : "/api/apps";
-        context.Request.Host = new HostString("console.example.org", 8080);
+        context.Request.Host = new HostString(host, 8080);
         if (authorization is not null)
             context.Request.Headers.Authorization = authorization;
 

@@ -77,9 +77,10 @@ public sealed class ListenTests(ConsoleFixture console) : IClassFixture<ConsoleF
         });
 
         Assert.Equal(IPAddress.Any, server.Endpoint.Address);
-        // Reached over loopback only (no traffic leaves this machine); any Host name is accepted now.
+        // Reached over loopback only (no traffic leaves this machine); any Host name is answered now, with the
+        // token (RebindingTests: without it only loopback names are).
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Endpoint.Port}/") };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/apps");
+        using var request = ConsoleFixture.Request(HttpMethod.Get, "/api/apps");
         request.Headers.Host = "console.example.org";
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -10,14 +10,12 @@ namespace Dokkaa.WebConsole.Tests.Browser;
 /// <summary>A browser test that needs a real agent, so Docker too: skipped, saying why, where either is missing.</summary>
 public sealed class AgentFactAttribute : FactAttribute
 {
-    public const string DockerSocket = "/var/run/docker.sock";
-
     public AgentFactAttribute()
     {
         if (!Chromium.Installed)
             Skip = $"SKIPPED: browser test not run, Chromium is not installed at {Chromium.Path} (apt-get install chromium, or scripts/setup.sh)";
-        else if (!File.Exists(DockerSocket))
-            Skip = $"SKIPPED: agent browser test not run, no Docker daemon at {DockerSocket} (scripts/setup.sh starts one)";
+        else
+            Skip = DockerFactAttribute.MissingReason;
     }
 }
 
