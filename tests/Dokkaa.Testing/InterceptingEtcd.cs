@@ -19,6 +19,9 @@ public sealed class InterceptingEtcd : IEtcdClient
     /// <summary>When set, every call throws it.</summary>
     public EtcdException? Failure { get; set; }
 
+    /// <summary>When set, a transaction for which it answers an exception throws that instead of running (etcd refusing one write).</summary>
+    public Func<TxnRequest, EtcdException?>? RefuseTxn { get; set; }
+
     /// <summary>How late each lease renewal is sent on (zero: at once).</summary>
     public TimeSpan KeepAliveDelay { get; set; }
 
@@ -35,6 +38,8 @@ public sealed class InterceptingEtcd : IEtcdClient
     {
         if (Failure is { } f)
             throw f;
+        if (RefuseTxn?.Invoke(request) is { } refused)
+            throw refused;
         if (BeforeNextTxn is { } hook)
         {
             BeforeNextTxn = null;

@@ -1,3 +1,4 @@
+using Dokkaa.Agent.Containers;
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
@@ -23,6 +24,9 @@ internal sealed class AgentFlags
     public Option<string[]> Labels { get; } = new("--label") { Description = "Host label KEY=VALUE that manifests can require with constraints (repeatable)." };
     public Option<string> Cpus { get; } = new("--cpus") { Description = "CPU cores offered to instances that reserve resources (default: all; 0: no limit).", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) };
     public Option<string> Memory { get; } = new("--memory") { Description = "Memory offered to instances that reserve resources, e.g. 8g (default: all; 0: no limit).", DefaultValueFactory = _ => HostResources.TotalMemoryText() };
+    public Option<string> DefaultMemory { get; } = new("--default-memory") { Description = "Memory limit of a container whose manifest reserves none, e.g. 512m (0: no limit).", DefaultValueFactory = _ => "2g" };
+    public Option<string> DefaultCpus { get; } = new("--default-cpus") { Description = "CPU limit in cores of a container whose manifest reserves none, e.g. 0.5 (0: no limit).", DefaultValueFactory = _ => "0" };
+    public Option<long> DefaultPids { get; } = new("--default-pids") { Description = "Most processes one container may run (0: no limit).", DefaultValueFactory = _ => ContainerLimits.Default.Pids };
     public Option<string[]> HttpListen { get; } = new("--http-listen") { Description = "Address:port where nginx serves the manifests' http hosts (repeatable; 'none' turns HTTP routing off).", DefaultValueFactory = _ => new[] { "0.0.0.0:80" } };
     public Option<string[]> DnsListen { get; } = new("--dns-listen") { Description = "Address:port for the .container DNS server, UDP and TCP (repeatable; default: the Docker bridge gateway:53 and 127.0.0.1:53; 'none' turns it off)." };
     public Option<string[]> DnsUpstream { get; } = new("--dns-upstream") { Description = "Resolver to forward names outside .container to (repeatable; none: such names are REFUSED)." };
@@ -34,6 +38,7 @@ internal sealed class AgentFlags
     public IEnumerable<Option> All => new Option[]
     {
         Etcd, Docker, HostId, HostIp, LeaseTtl, DataDir, Ambassador, AmbassadorPorts, Capacity, Labels, Cpus, Memory,
+        DefaultMemory, DefaultCpus, DefaultPids,
         HttpListen, DnsListen, DnsUpstream, DnsTtl, Console, ConsoleAllowRemote, Verbose,
     };
 
@@ -56,6 +61,10 @@ internal sealed class AgentFlags
             Labels = HostResources.ParseLabels(result.GetValue(Labels) ?? Array.Empty<string>()),
             MilliCpus = HostResources.ParseCpus(result.GetValue(Cpus)!),
             MemoryBytes = HostResources.ParseMemory(result.GetValue(Memory)!),
+            ContainerDefaults = new ContainerLimits(
+                HostResources.ParseMemory(result.GetValue(DefaultMemory)!, "--default-memory"),
+                HostResources.ParseCpus(result.GetValue(DefaultCpus)!, "--default-cpus"),
+                result.GetValue(DefaultPids) >= 0 ? result.GetValue(DefaultPids) : throw new FormatException("--default-pids: must be 0 (no limit) or more")),
             HttpListen = ParseHttpListen(result.GetValue(HttpListen) ?? Array.Empty<string>()),
             DnsListen = ParseDnsListen(result.GetValue(DnsListen)),
             DnsUpstreams = ParseEndpoints(result.GetValue(DnsUpstream) ?? Array.Empty<string>(), "--dns-upstream"),

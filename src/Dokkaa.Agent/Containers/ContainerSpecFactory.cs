@@ -15,7 +15,8 @@ public sealed record LinkBinding(string Link, string Address, int Port)
 /// <summary>Turns a manifest instance into the container the agent creates for it.</summary>
 public static class ContainerSpecFactory
 {
-    public static ContainerSpec Create(InstanceId id, Manifest manifest, string manifestHash, string hostId, IReadOnlyList<LinkBinding> links, string? nameOverride = null)
+    /// <param name="defaults">Limits for what the manifest's <c>resources</c> leave out (see <see cref="ContainerLimits"/>).</param>
+    public static ContainerSpec Create(InstanceId id, Manifest manifest, string manifestHash, string hostId, IReadOnlyList<LinkBinding> links, ContainerLimits defaults, string? nameOverride = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in manifest.Env)
@@ -39,8 +40,9 @@ public static class ContainerSpecFactory
             Labels = LabelsFor(id, manifestHash, hostId),
             ExposedPorts = manifest.Services.Values.Select(PortKey).Distinct().ToList(),
             PublishAllPorts = true,
-            NanoCpus = (manifest.Resources?.MilliCpus ?? 0) * 1_000_000L,
-            MemoryBytes = manifest.Resources?.MemoryBytes ?? 0,
+            NanoCpus = (manifest.Resources?.MilliCpus is > 0 and var milli ? milli : defaults.MilliCpus) * 1_000_000L,
+            MemoryBytes = manifest.Resources?.MemoryBytes is > 0 and var memory ? memory : defaults.MemoryBytes,
+            PidsLimit = defaults.Pids,
         };
     }
 

@@ -36,6 +36,8 @@ internal static class ContainerCreateBody
             hostConfig["NanoCpus"] = spec.NanoCpus;
         if (spec.MemoryBytes > 0)
             hostConfig["Memory"] = spec.MemoryBytes;
+        if (spec.PidsLimit > 0)
+            hostConfig["PidsLimit"] = spec.PidsLimit;
 
         // Absent, not empty: an empty Cmd would not fall back to the image's CMD.
         if (spec.Command is { Count: > 0 } command)

@@ -59,6 +59,9 @@ public sealed record ContainerSpec
     public long NanoCpus { get; init; }
     /// <summary>Memory limit in bytes (0: none).</summary>
     public long MemoryBytes { get; init; }
+
+    /// <summary>Most processes the container may run (0: no limit).</summary>
+    public long PidsLimit { get; init; }
     /// <summary>Extra /etc/hosts entries, <c>name:address</c>.</summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = Array.Empty<string>();
 }

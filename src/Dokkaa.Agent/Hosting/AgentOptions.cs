@@ -1,3 +1,4 @@
+using Dokkaa.Agent.Containers;
 namespace Dokkaa.Agent.Hosting;
 
 /// <summary>Everything an agent needs to know about its host, from flags (see Program).</summary>
@@ -58,6 +59,9 @@ public sealed record AgentOptions
 
     /// <summary>Memory this host offers to instances that reserve some, in bytes (0: no limit).</summary>
     public long MemoryBytes { get; init; }
+
+    /// <summary>Limits for containers whose manifest asks for none.</summary>
+    public ContainerLimits ContainerDefaults { get; init; } = ContainerLimits.Default;
 
     /// <summary>Where nginx serves the manifests' http hosts (<c>address:port</c>); empty: no HTTP routing on this host.</summary>
     public IReadOnlyList<string> HttpListen { get; init; } = new[] { "0.0.0.0:80" };

@@ -23,12 +23,12 @@ public static class HostResources
         return labels;
     }
 
-    public static int ParseCpus(string text) =>
+    public static int ParseCpus(string text, string flag = "--cpus") =>
         decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var cpus) && cpus >= 0 && cpus <= 100_000
             ? (int)(cpus * 1000)
-            : throw new FormatException($"--cpus: \"{text}\" is not a number of cores");
+            : throw new FormatException($"{flag}: \"{text}\" is not a number of cores");
 
-    public static long ParseMemory(string text)
+    public static long ParseMemory(string text, string flag = "--memory")
     {
         // The same size syntax as a manifest's resources.memory, so operators learn one rule.
         if (text == "0")
@@ -37,7 +37,7 @@ public static class HostResources
         var probe = ManifestParser.TryParse(json, out var manifest, out _);
         return probe && manifest!.Resources is { } r
             ? r.MemoryBytes
-            : throw new FormatException($"--memory: \"{text}\" is not a size like 8g or 512m");
+            : throw new FormatException($"{flag}: \"{text}\" is not a size like 8g or 512m");
     }
 
     /// <summary>MemTotal from /proc/meminfo as a size flag value, or 0 (no limit) where that is unknown.</summary>

@@ -308,7 +308,7 @@ public sealed class InstanceOperations
             }
         }
 
-        var spec = ContainerSpecFactory.Create(id, manifest, hash, _membership.HostId, links, name) with { Dns = _containerDns };
+        var spec = ContainerSpecFactory.Create(id, manifest, hash, _membership.HostId, links, _options.ContainerDefaults, name) with { Dns = _containerDns };
         var containerId = await _docker.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
         await _docker.StartContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
         return await _docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false)

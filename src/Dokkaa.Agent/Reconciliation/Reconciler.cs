@@ -241,7 +241,15 @@ public sealed class Reconciler
             state.Statuses.TryGetValue(id, out var current);
             if (current.Record is not null && current.Record.SameAs(status))
                 continue;
-            await _claims.WriteStatusAsync(id, status, current.Record is null ? 0 : current.ModRevision, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _claims.WriteStatusAsync(id, status, current.Record is null ? 0 : current.ModRevision, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EtcdException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One refused status must not keep the statuses after it stale: the next pass tries it again.
+                _log.LogWarning("Writing the status of {Manifest} failed: {Error}", id, e.Message);
+            }
         }
 
         foreach (var (id, (_, modRevision)) in state.Statuses)

@@ -27,7 +27,7 @@ public static class StatusCalculator
 
         var manifest = entry.Effective;
         if (manifest is null)
-            return new StatusRecord { ObservedRevision = entry.ModRevision, Errors = errors };
+            return new StatusRecord { ObservedRevision = entry.ModRevision, Errors = Bound(errors) };
 
         var hash = entry.Hash!;
         int running = 0, outdated = 0, claimed = 0;
@@ -71,8 +71,29 @@ public static class StatusCalculator
             Running = running,
             Pending = pending,
             Outdated = outdated,
-            Errors = errors,
+            Errors = Bound(errors),
         };
+    }
+
+    /// <summary>Errors kept in one status; the rest are counted. A status must stay far below etcd's 1.5 MB request limit.</summary>
+    public const int MaxErrors = 20;
+
+    /// <summary>Characters kept of one error (a Docker or etcd message can quote whatever it was given).</summary>
+    public const int MaxErrorLength = 500;
+
+    /// <summary>
+    /// Keeps a status small whatever the manifest or the claims hold: at most <see cref="MaxErrors"/> errors of at most
+    /// <see cref="MaxErrorLength"/> characters, then "and N more". A status etcd refused once stopped every status
+    /// after it from being written.
+    /// </summary>
+    public static List<string> Bound(List<string> errors)
+    {
+        var kept = errors.Take(MaxErrors)
+            .Select(e => e.Length <= MaxErrorLength ? e : string.Concat(e.AsSpan(0, MaxErrorLength), "... (cut)"))
+            .ToList();
+        if (errors.Count > MaxErrors)
+            kept.Add($"and {errors.Count - MaxErrors} more error(s)");
+        return kept;
     }
 
     // Writers by host set: the live hosts change rarely, the passes that ask come every few seconds.

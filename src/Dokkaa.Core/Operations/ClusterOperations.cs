@@ -228,7 +228,8 @@ public sealed partial class ClusterOperations
             else
             {
                 var desired = entry.Effective?.Scale ?? 0;
-                var errors = entry.Errors.Select(e => $"manifest: {e}").Append("no agent has reported on this manifest yet").ToList();
+                var errors = StatusCalculator.Bound(entry.Errors.Select(e => $"manifest: {e}").ToList());
+                errors.Add("no agent has reported on this manifest yet");
                 result.Add(new ManifestStatusInfo(id.App, id.Name, desired, 0, desired, 0, errors, 0, entry.ModRevision));
             }
         }

@@ -80,6 +80,28 @@ public sealed class BadInputTests : AgentTestBase, IClassFixture<EtcdFixture>
     }
 
     [Fact]
+    public async Task A_manifest_with_thousands_of_errors_gets_a_bounded_status_and_the_statuses_after_it_stay_fresh()
+    {
+        // 40,000 command items of the wrong type: 80 KB of manifest, 2.5 MB of status before errors were bounded,
+        // which etcd refused, and every status after it went stale.
+        var items = string.Join(",", Enumerable.Repeat("1", 40_000));
+        await Client.PutAsync(KeyLayout.Manifest(App, "aaa-hostile"), $$"""{"image":"{{TestImage}}","command":[{{items}}]}""");
+        await Ops.SetManifestJsonAsync(App, "zzz-after", WebManifest(1));
+
+        var hostile = await WaitForErrorAsync("aaa-hostile", "more error(s)");
+        var after = await WaitConvergedAsync("zzz-after");
+
+        Output.WriteLine(string.Join("\n", hostile.Errors.Take(3)));
+        Assert.InRange(hostile.Errors.Count, 2, 22);
+        Assert.Contains(hostile.Errors, e => e.Contains("$.command[0]", StringComparison.Ordinal));
+        Assert.Equal(1, after.Running);
+
+        // And a later change after it is still reported.
+        await Ops.ScaleAsync(App, "zzz-after", 2);
+        await WaitConvergedAsync("zzz-after");
+    }
+
+    [Fact]
     public async Task Breaking_a_running_manifest_keeps_the_last_valid_version_running()
     {
         await Ops.SetManifestJsonAsync(App, "web", WebManifest(1));

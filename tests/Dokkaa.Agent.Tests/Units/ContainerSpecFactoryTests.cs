@@ -41,7 +41,7 @@ public sealed class ContainerSpecFactoryTests
     [Fact]
     public void Links_become_addr_and_port_variables_pointing_at_the_ambassador()
     {
-        var env = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Links).Env;
+        var env = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Links, ContainerLimits.None).Env;
 
         Assert.Equal("172.17.0.1", env["SERVICE_NGINX_ADDR"]);
         Assert.Equal("41000", env["SERVICE_NGINX_PORT"]);
@@ -53,7 +53,7 @@ public sealed class ContainerSpecFactoryTests
     [Fact]
     public void Instance_identity_is_in_the_environment_and_cannot_be_overridden_by_the_manifest()
     {
-        var env = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Links).Env;
+        var env = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Links, ContainerLimits.None).Env;
 
         Assert.Equal("dummy", env["DOKKAA_APP"]);
         Assert.Equal("web", env["DOKKAA_NAME"]);
@@ -65,7 +65,7 @@ public sealed class ContainerSpecFactoryTests
     [Fact]
     public void Spec_carries_name_image_command_and_ports()
     {
-        var spec = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Array.Empty<LinkBinding>());
+        var spec = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Array.Empty<LinkBinding>(), ContainerLimits.None);
 
         Assert.Equal("dummy---web---2", spec.Name);
         Assert.Equal("dockerfile/nginx", spec.Image);
@@ -77,7 +77,7 @@ public sealed class ContainerSpecFactoryTests
     [Fact]
     public void Name_override_is_used_for_rolling_replacements()
     {
-        var spec = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Array.Empty<LinkBinding>(), nameOverride: "dummy---web---2-next");
+        var spec = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Array.Empty<LinkBinding>(), ContainerLimits.None, nameOverride: "dummy---web---2-next");
 
         Assert.Equal("dummy---web---2-next", spec.Name);
         Assert.Equal(Web2, ContainerSpecFactory.InstanceOf(spec.Labels));
@@ -86,7 +86,7 @@ public sealed class ContainerSpecFactoryTests
     [Fact]
     public void Labels_identify_instance_manifest_hash_and_host()
     {
-        var labels = ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", Links).Labels;
+        var labels = ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", Links, ContainerLimits.None).Labels;
 
         Assert.Equal("dummy", labels[ContainerNames.AppLabel]);
         Assert.Equal("web", labels[ContainerNames.NameLabel]);
@@ -130,5 +130,29 @@ public sealed class ContainerSpecFactoryTests
             labels[ContainerNames.InstanceLabel] = instance;
 
         Assert.Null(ContainerSpecFactory.InstanceOf(labels));
+    }
+
+    [Fact]
+    public void A_manifest_that_reserves_nothing_gets_the_host_defaults()
+    {
+        var defaults = new ContainerLimits(512L * 1024 * 1024, 1500, 256);
+
+        var spec = ContainerSpecFactory.Create(Web2, Manifest, "hash", "host-a", Links, defaults);
+
+        Assert.Equal(512L * 1024 * 1024, spec.MemoryBytes);
+        Assert.Equal(1_500_000_000L, spec.NanoCpus);
+        Assert.Equal(256, spec.PidsLimit);
+    }
+
+    [Fact]
+    public void What_a_manifest_reserves_wins_over_the_defaults_and_the_pid_limit_stays()
+    {
+        var reserving = Manifest with { Resources = new ResourceRequest(250, 64L * 1024 * 1024) };
+
+        var spec = ContainerSpecFactory.Create(Web2, reserving, "hash", "host-a", Links, ContainerLimits.Default);
+
+        Assert.Equal(64L * 1024 * 1024, spec.MemoryBytes);
+        Assert.Equal(250_000_000L, spec.NanoCpus);
+        Assert.Equal(ContainerLimits.Default.Pids, spec.PidsLimit);
     }
 }
