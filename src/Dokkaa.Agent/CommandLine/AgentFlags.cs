@@ -1,7 +1,7 @@
-using Dokkaa.Agent.Containers;
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Units;
 using Dokkaa.Dns;
