@@ -70,10 +70,12 @@ cat >"$ps1/seed.ps1" <<'EOF'
 param([string]$Url, [string]$Prefix, [int]$Manifests, [int]$Scale, [int]$Hosts)
 . "$PSScriptRoot/common.ps1"
 function Send-Txn($puts) {
-  $body = @{ success = @($puts | ForEach-Object { @{ request_put = @{ key = (ConvertTo-B64 $_[0]); value = (ConvertTo-B64 $_[1]) } } }) }
+  $body = @{ success = @($puts | ForEach-Object { @{ request_put = @{ key = (ConvertTo-B64 $_[0]); value = (ConvertTo-B64 $_[1]); lease = $(if ($_[0] -like '/dokkaa/hosts/*') { $lease } else { '0' }) } } }) }
   $null = Invoke-RestMethod -Method Post -Uri "$Url/v3/kv/txn" -Body ($body | ConvertTo-Json -Depth 5 -Compress)
 }
 $at = '2026-12-01T00:00:00+00:00'
+# Hosts under a lease, as agents register (a host key without one is not a host).
+$lease = (Invoke-RestMethod -Method Post -Uri "$Url/v3/lease/grant" -Body '{"TTL":3600}').ID
 Send-Txn @(1..$Hosts | ForEach-Object {
   , @("/dokkaa/hosts/host$_", "{`"address`":`"10.0.0.$_`",`"agentVersion`":`"bench`",`"startedAt`":`"$at`",`"capacity`":0,`"labels`":{}}") })
 foreach ($m in 1..$Manifests) {

@@ -130,7 +130,7 @@ public sealed class ClusterCommandTests(EtcdFixture etcd) : CliTestBase(etcd)
     {
         var app = NewName();
         var host = NewName('h');
-        await Etcd.PutRecordAsync(KeyLayout.Host(host), new HostRecord
+        await Etcd.PutHostAsync(host, new HostRecord
         {
             Address = "192.0.2.7",
             AgentVersion = "0.1.0",

@@ -407,8 +407,8 @@ Describe 'Draining and rebalancing hosts' {
             Invoke-RestMethod -Method Post -Uri "$Endpoint/v3/kv/$Api" -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Compress)
         }
         function Get-RangeEnd([string] $Prefix) { $Prefix.Substring(0, $Prefix.Length - 1) + [char]([int][char]$Prefix[-1] + 1) }
-        function Set-EtcdRecord([string] $Key, [hashtable] $Record) {
-            $null = Invoke-Etcd put @{ key = ConvertTo-Base64 $Key; value = ConvertTo-Base64 ($Record | ConvertTo-Json -Compress -Depth 5) }
+        function Set-EtcdRecord([string] $Key, [hashtable] $Record, [string] $Lease = '0') {
+            $null = Invoke-Etcd put @{ key = ConvertTo-Base64 $Key; value = ConvertTo-Base64 ($Record | ConvertTo-Json -Compress -Depth 5); lease = $Lease }
         }
         function Get-EtcdKey([string] $Prefix) {
             $response = Invoke-Etcd range @{ key = ConvertTo-Base64 $Prefix; range_end = ConvertTo-Base64 (Get-RangeEnd $Prefix); keys_only = $true }
@@ -417,8 +417,10 @@ Describe 'Draining and rebalancing hosts' {
         function Remove-EtcdKey([string] $Prefix) {
             $null = Invoke-Etcd deleterange @{ key = ConvertTo-Base64 $Prefix; range_end = ConvertTo-Base64 (Get-RangeEnd $Prefix) }
         }
+        # Under a lease, as an agent registers: a host key without one is not a host.
+        $script:FakeHostLease = (Invoke-RestMethod -Method Post -Uri "$Endpoint/v3/lease/grant" -ContentType 'application/json' -Body '{"TTL":3600}').ID
         function Set-FakeHost([string] $Name, [hashtable] $Labels) {
-            Set-EtcdRecord "/dokkaa/hosts/$Name" @{ address = '10.9.0.1'; agentVersion = '0.1.0'; labels = $Labels }
+            Set-EtcdRecord "/dokkaa/hosts/$Name" @{ address = '10.9.0.1'; agentVersion = '0.1.0'; labels = $Labels } -Lease $FakeHostLease
         }
         function Set-FakeClaim([string] $App, [string] $Name, [int] $Instance, [string] $HostName) {
             Set-EtcdRecord "/dokkaa/instances/$App/$Name/$Instance" @{ host = $HostName; address = '10.9.0.1'; manifestHash = 'pester'; state = 'Running' }

@@ -92,8 +92,9 @@ public sealed record ClusterState(
     public ImmutableSortedDictionary<InstanceId, string> Evictions { get; init; } = ImmutableSortedDictionary.Create<InstanceId, string>(InstanceIdComparer.Instance);
 
     /// <summary>
-    /// Keys under <c>/apps/</c> that are not <c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c> (such as <c>/apps//x/manifest</c>
-    /// or <c>/apps/a/b/c/manifest</c>): nothing runs for them, and the tools list them so they are not ignored silently.
+    /// Keys Dokkaa reads but ignores, so the tools can list them instead of ignoring them silently: keys under
+    /// <c>/apps/</c> that are not <c>/apps/&lt;app&gt;/&lt;name&gt;/manifest</c> (such as <c>/apps//x/manifest</c> or
+    /// <c>/apps/a/b/c/manifest</c>), and host keys written without a lease.
     /// </summary>
     public ImmutableSortedSet<string> IgnoredKeys { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
 
@@ -151,7 +152,10 @@ public sealed record ClusterState(
         if (KeyLayout.TryParseHostKey(kv.Key, out var hostId))
         {
             if (deleted)
-                return next with { Hosts = Hosts.Remove(hostId) };
+                return next with { Hosts = Hosts.Remove(hostId), IgnoredKeys = IgnoredKeys.Remove(kv.Key) };
+            // A host is live while its agent's lease is; a key written without one would count as live forever.
+            if (kv.Lease == 0)
+                return next with { Hosts = Hosts.Remove(hostId), IgnoredKeys = IgnoredKeys.Add(kv.Key) };
             var record = ClusterJson.TryDeserialize<HostRecord>(kv.Value);
             return record is null
                 ? next with { Hosts = Hosts.Remove(hostId) }

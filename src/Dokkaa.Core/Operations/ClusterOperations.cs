@@ -198,15 +198,35 @@ public sealed partial class ClusterOperations
 
     /// <summary>What <see cref="GetIgnoredKeysAsync"/> answers, from a snapshot the caller already has.</summary>
     public static IReadOnlyList<IgnoredKey> IgnoredKeysOf(ClusterState state) =>
-        state.IgnoredKeys.Select(key => new IgnoredKey(key, $"not of the form {KeyLayout.Manifest("<app>", "<name>")}; nothing runs for it (remove it with: dokkaa rm --key '{key}')")).ToList();
+        state.IgnoredKeys.Select(key => new IgnoredKey(key, WhyIgnored(key) + $" (remove it with: dokkaa rm --key '{key}')")).ToList();
 
-    /// <summary>Deletes one key under /apps/ that agents ignore; refuses a manifest key (remove those by app and name).</summary>
+    private static string WhyIgnored(string key) =>
+        KeyLayout.TryParseHostKey(key, out _)
+            ? "a host key without a lease; a host counts as live only while its agent's lease is, so this one is not a host"
+            : $"not of the form {KeyLayout.Manifest("<app>", "<name>")}; nothing runs for it";
+
+    /// <summary>
+    /// Deletes one key that agents ignore: a key under /apps/ that is not a manifest key, or a host key without a lease.
+    /// Refuses anything else (manifests are removed by app and name; live hosts go away when their agent stops).
+    /// </summary>
     public async Task RemoveIgnoredKeyAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (!key.StartsWith(KeyLayout.AppsPrefix, StringComparison.Ordinal))
-            throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Key \"{key}\" is not under {KeyLayout.AppsPrefix}; Dokkaa removes only keys there.");
         if (KeyLayout.TryParseManifestKey(key, out var app, out var name))
             throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Key \"{key}\" is the manifest {app}/{name}; remove it with --app and --name.");
+        if (KeyLayout.TryParseHostKey(key, out var host))
+        {
+            var stored = await ReadOneAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new DokkaaException(DokkaaErrorKind.ManifestNotFound, $"No key {key}.");
+            if (stored.Lease != 0)
+                throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Key \"{key}\" is live host {host} (it has a lease); drain the host and stop its agent instead.");
+            // Only while it still has no lease: an agent that registered meanwhile keeps its key.
+            var txn = new TxnRequest(new[] { Compare.ModifiedAt(key, stored.ModRevision) }, new TxnOp[] { new TxnOp.Delete(key) });
+            if (!(await Call(() => _etcd.TxnAsync(txn, cancellationToken)).ConfigureAwait(false)).Succeeded)
+                throw new DokkaaException(DokkaaErrorKind.Conflict, $"Key {key} was changed meanwhile; nothing was removed.");
+            return;
+        }
+
+        if (!key.StartsWith(KeyLayout.AppsPrefix, StringComparison.Ordinal))
+            throw new DokkaaException(DokkaaErrorKind.NameInvalid, $"Key \"{key}\" is neither under {KeyLayout.AppsPrefix} nor a host key; Dokkaa removes only the keys it ignores.");
         var deleted = await Call(() => _etcd.DeleteAsync(key, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (deleted == 0)
             throw new DokkaaException(DokkaaErrorKind.ManifestNotFound, $"No key {key}.");

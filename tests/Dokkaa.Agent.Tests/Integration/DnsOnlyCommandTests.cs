@@ -19,7 +19,7 @@ public sealed class DnsOnlyCommandTests : IClassFixture<EtcdFixture>
     {
         using var client = EtcdClient.Parse(_etcd.Endpoint);
         await client.PutAsync(KeyLayout.Manifest("service", "web"), """{"image":"dokkaa/busybox:test","services":{"web":80}}""");
-        await client.PutAsync(KeyLayout.Host("h1"), ClusterJson.Serialize(new HostRecord { Address = "127.0.0.10", AgentVersion = "test" }));
+        await client.PutAsync(KeyLayout.Host("h1"), ClusterJson.Serialize(new HostRecord { Address = "127.0.0.10", AgentVersion = "test" }), (await client.LeaseGrantAsync(3600)).Id);
         await client.PutAsync(KeyLayout.Instance("service", "web", 1), ClusterJson.Serialize(Running("127.0.0.10", 32768)));
 
         var port = FreePort.Tcp();

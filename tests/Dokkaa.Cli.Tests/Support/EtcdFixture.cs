@@ -56,4 +56,8 @@ public sealed class EtcdFixture : IAsyncLifetime
 
     /// <summary>Writes a runtime record as an agent would (without a lease, so it stays until the fixture ends).</summary>
     public Task<long> PutRecordAsync<T>(string key, T record) => Client.PutAsync(key, ClusterJson.Serialize(record));
+
+    /// <summary>Writes a live host's key, under a lease as its agent would (a host key without one is not a host).</summary>
+    public async Task<long> PutHostAsync(string host, HostRecord record) =>
+        await Client.PutAsync(KeyLayout.Host(host), ClusterJson.Serialize(record), (await Client.LeaseGrantAsync(3600)).Id);
 }

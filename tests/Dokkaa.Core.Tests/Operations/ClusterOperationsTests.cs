@@ -224,7 +224,7 @@ public sealed class ClusterOperationsTests : IDisposable
 
         var ignored = await _ops.GetIgnoredKeysAsync();
         var manifestKey = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveIgnoredKeyAsync(KeyLayout.Manifest("dummy", "nginx")));
-        var outside = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveIgnoredKeyAsync("/dokkaa/hosts/h1"));
+        var outside = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveIgnoredKeyAsync("/dokkaa/status/dummy/nginx"));
         await _ops.RemoveIgnoredKeyAsync("/apps//x/manifest");
 
         Assert.Equal(new[] { "/apps//x/manifest", "/apps/a/b/c/manifest" }, ignored.Select(i => i.Key));
@@ -233,6 +233,27 @@ public sealed class ClusterOperationsTests : IDisposable
         Assert.Equal(DokkaaErrorKind.NameInvalid, outside.Kind);
         Assert.Equal(new[] { "/apps/a/b/c/manifest" }, (await _ops.GetIgnoredKeysAsync()).Select(i => i.Key));
         Assert.NotNull(await StoredAsync("dummy", "nginx"));
+    }
+
+    [Fact]
+    public async Task A_host_key_without_a_lease_is_not_a_host_and_only_it_can_be_removed_by_key()
+    {
+        var record = ClusterJson.Serialize(new HostRecord { Address = "10.0.0.2", AgentVersion = "0.1.0" });
+        var lease = await _etcd.LeaseGrantAsync(60);
+        await _etcd.PutAsync(KeyLayout.Host("live"), record, lease.Id);
+        await _etcd.PutAsync(KeyLayout.Host("forever"), record);
+
+        var hosts = await _ops.GetHostsAsync();
+        var ignored = Assert.Single(await _ops.GetIgnoredKeysAsync());
+        var live = await Assert.ThrowsAsync<DokkaaException>(() => _ops.RemoveIgnoredKeyAsync(KeyLayout.Host("live")));
+        await _ops.RemoveIgnoredKeyAsync(KeyLayout.Host("forever"));
+
+        Assert.Equal(new[] { "live" }, hosts.Select(h => h.Name));
+        Assert.Equal(KeyLayout.Host("forever"), ignored.Key);
+        Assert.Contains("without a lease", ignored.Reason, StringComparison.Ordinal);
+        Assert.Contains("live host live", live.Message, StringComparison.Ordinal);
+        Assert.Empty(await _ops.GetIgnoredKeysAsync());
+        Assert.Single(await _ops.GetHostsAsync());
     }
 
     [Fact]
@@ -323,8 +344,9 @@ public sealed class ClusterOperationsTests : IDisposable
     public async Task GetHosts_shows_a_host_drained_by_the_operator_as_draining()
     {
         var record = new HostRecord { Address = "10.0.0.2", AgentVersion = "0.1.0" };
-        await _etcd.PutAsync(KeyLayout.Host("h1"), ClusterJson.Serialize(record));
-        await _etcd.PutAsync(KeyLayout.Host("h2"), ClusterJson.Serialize(record));
+        var lease = await _etcd.LeaseGrantAsync(60);
+        await _etcd.PutAsync(KeyLayout.Host("h1"), ClusterJson.Serialize(record), lease.Id);
+        await _etcd.PutAsync(KeyLayout.Host("h2"), ClusterJson.Serialize(record), lease.Id);
         await _etcd.PutAsync(KeyLayout.Drain("h2"), "{}");
 
         var hosts = await _ops.GetHostsAsync();

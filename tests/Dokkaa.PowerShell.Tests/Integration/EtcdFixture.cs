@@ -41,8 +41,9 @@ public sealed class EtcdFixture : IAsyncLifetime
     /// <summary>Writes raw text where the manifest of app/name lives, as <c>etcdctl put</c> would.</summary>
     public Task<long> PutRawManifestAsync(string app, string name, string json) => Etcd.PutAsync(KeyLayout.Manifest(app, name), json);
 
-    public Task PutHostAsync(string host, string address, int capacity = 0, bool draining = false, IReadOnlyDictionary<string, string>? labels = null) =>
-        Etcd.PutAsync(KeyLayout.Host(host), ClusterJson.Serialize(new HostRecord
+    /// <summary>Writes a live host's key, under a lease as its agent would (a host key without one is not a host).</summary>
+    public async Task PutHostAsync(string host, string address, int capacity = 0, bool draining = false, IReadOnlyDictionary<string, string>? labels = null) =>
+        await Etcd.PutAsync(KeyLayout.Host(host), ClusterJson.Serialize(new HostRecord
         {
             Address = address,
             AgentVersion = "0.1.0",
@@ -51,7 +52,7 @@ public sealed class EtcdFixture : IAsyncLifetime
             Labels = labels ?? new Dictionary<string, string>(),
             Draining = draining,
             HeartbeatAt = DateTimeOffset.UtcNow,
-        }));
+        }), (await Etcd.LeaseGrantAsync(3600)).Id);
 
     /// <summary>The keys under <paramref name="prefix"/> (drain marks, evict requests).</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string prefix) =>
