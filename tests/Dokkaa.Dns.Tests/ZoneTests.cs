@@ -131,6 +131,23 @@ public sealed class ZoneTests
     }
 
     [Fact]
+    public void ServiceSrvListsOnlyTheManifestThatOwnsTheServiceName()
+    {
+        // A later manifest of the app offers "nginx" too: its instance gets a name, but no SRV under the service.
+        var state = new ClusterBuilder()
+            .Manifest("dummy", "nginx", 1, ("nginx", 80, "tcp"))
+            .Instance("dummy", "nginx", 1, "10.0.0.1", ports: ("80/tcp", 32768))
+            .Manifest("dummy", "a-thief", 1, ("nginx", 80, "tcp"))
+            .Instance("dummy", "a-thief", 1, "10.0.0.2", ports: ("80/tcp", 40000))
+            .Build();
+
+        var message = Ask.Message(state, "_nginx._tcp.dummy.container", TestQuery.Srv);
+
+        Assert.Equal(["0 0 32768 1.nginx.dummy.container."], message.Answers.Select(a => a.Data).ToArray());
+        Assert.Equal("10.0.0.2", Assert.Single(Ask.Message(state, "1.a-thief.dummy.container", TestQuery.A).Answers).Data);
+    }
+
+    [Fact]
     public void ServiceSrvAgreesWithServiceResolver()
     {
         foreach (var (service, app, protocol) in new[] { ("http", "service", "tcp"), ("nginx", "dummy", "tcp"), ("postgres", "service", "tcp"), ("stats", "service", "udp") })

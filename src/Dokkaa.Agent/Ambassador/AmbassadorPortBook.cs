@@ -5,7 +5,8 @@ namespace Dokkaa.Agent.Ambassador;
 /// <summary>
 /// Which ambassador port serves which linked service on this host. Containers carry the port in their
 /// environment for their whole life, so the mapping must survive agent restarts: it is kept in a small
-/// JSON file in the data directory and a service keeps its port forever.
+/// JSON file in the data directory, and a link keeps its port for as long as a container on this host
+/// uses it (<see cref="ForgetUnless"/>; the range would run out for good otherwise).
 /// </summary>
 public sealed class AmbassadorPortBook
 {
@@ -25,10 +26,14 @@ public sealed class AmbassadorPortBook
         _ports = Load(_path);
     }
 
+    /// <summary>The book's name of a link: <c>service.app</c>.</summary>
+    public static string Key(string service, string app) => $"{service}.{app}";
+
     /// <summary>The port of <c>service.app</c>, allocating the next free one in the range (skipping <paramref name="unusable"/>) the first time.</summary>
+    /// <exception cref="AmbassadorPortException">Every port of the range is booked or unusable.</exception>
     public int PortFor(string service, string app, Func<int, bool> unusable)
     {
-        var key = $"{service}.{app}";
+        var key = Key(service, app);
         lock (_gate)
         {
             if (_ports.TryGetValue(key, out var port))
@@ -44,7 +49,28 @@ public sealed class AmbassadorPortBook
                 return candidate;
             }
 
-            throw new InvalidOperationException($"no free ambassador port left in {_first}-{_last} for link {key}");
+            throw new AmbassadorPortException($"no free ambassador port left in {_first}-{_last} for link {key} ({_ports.Count} links booked on this host)");
+        }
+    }
+
+    /// <summary>The port booked for a link (<see cref="Key"/>), or null.</summary>
+    public int? Booked(string key)
+    {
+        lock (_gate)
+            return _ports.TryGetValue(key, out var port) ? port : null;
+    }
+
+    /// <summary>Forgets every link for which <paramref name="keep"/> says no, with one write of the file; returns what it forgot.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> ForgetUnless(Func<string, int, bool> keep)
+    {
+        lock (_gate)
+        {
+            var gone = _ports.Where(p => !keep(p.Key, p.Value)).ToList();
+            foreach (var (key, _) in gone)
+                _ports.Remove(key);
+            if (gone.Count > 0)
+                Save();
+            return gone;
         }
     }
 
@@ -53,7 +79,7 @@ public sealed class AmbassadorPortBook
     {
         lock (_gate)
         {
-            if (_ports.Remove($"{service}.{app}"))
+            if (_ports.Remove(Key(service, app)))
                 Save();
         }
     }

@@ -37,7 +37,7 @@ public static class ContainerSpecFactory
             Image = manifest.Image,
             Command = manifest.Command,
             Env = env,
-            Labels = LabelsFor(id, manifestHash, hostId),
+            Labels = WithAmbassadorPorts(LabelsFor(id, manifestHash, hostId), links),
             ExposedPorts = manifest.Services.Values.Select(PortKey).Distinct().ToList(),
             PublishAllPorts = true,
             NanoCpus = (manifest.Resources?.MilliCpus is > 0 and var milli ? milli : defaults.MilliCpus) * 1_000_000L,
@@ -57,6 +57,33 @@ public static class ContainerSpecFactory
             [ContainerNames.ManifestHashLabel] = manifestHash,
             [ContainerNames.HostLabel] = hostId,
         };
+
+    /// <summary>
+    /// The ambassador ports a container's links point at, from its labels; null for a container made before the
+    /// label existed (its links are then known only from its manifest).
+    /// </summary>
+    public static IReadOnlyList<int>? AmbassadorPortsOf(IReadOnlyDictionary<string, string> labels)
+    {
+        if (!labels.TryGetValue(ContainerNames.AmbassadorPortsLabel, out var text))
+            return null;
+        var ports = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+                ports.Add(port);
+        }
+
+        return ports;
+    }
+
+    private static IReadOnlyDictionary<string, string> WithAmbassadorPorts(IReadOnlyDictionary<string, string> labels, IReadOnlyList<LinkBinding> links)
+    {
+        var all = new Dictionary<string, string>(labels, StringComparer.Ordinal)
+        {
+            [ContainerNames.AmbassadorPortsLabel] = string.Join(",", links.Select(l => l.Port.ToString(CultureInfo.InvariantCulture))),
+        };
+        return all;
+    }
 
     /// <summary>Reads the instance a container belongs to from its labels; null for containers that are not Dokkaa's.</summary>
     public static InstanceId? InstanceOf(IReadOnlyDictionary<string, string> labels)

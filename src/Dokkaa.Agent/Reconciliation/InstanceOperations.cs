@@ -194,7 +194,7 @@ public sealed class InstanceOperations
             await WriteAsync(claim, RecordFor(details, hash, state, _backoff.Get(id)?.Error) with { Restarts = claim.Record.Restarts }, cancellationToken).ConfigureAwait(false);
             _log.LogInformation("Started {Container} ({Instance}, manifest {Hash})", id.ContainerName, id, hash);
         }
-        catch (DockerException e) when (e is not DockerUnavailableException)
+        catch (Exception e) when (FailsTheInstance(e))
         {
             var entry = _backoff.Fail(id, e.Message, _clock.GetUtcNow());
             _log.LogWarning("{Instance}: {Error}; next attempt in {Delay:0.#}s", id, e.Message, (entry.NextAttempt - _clock.GetUtcNow()).TotalSeconds);
@@ -244,7 +244,7 @@ public sealed class InstanceOperations
             next = await CreateAndStartAsync(id, manifest, hash, nextName, cancellationToken).ConfigureAwait(false);
             next = await WaitStableAsync(next, cancellationToken).ConfigureAwait(false);
         }
-        catch (DockerException e) when (e is not DockerUnavailableException)
+        catch (Exception e) when (FailsTheInstance(e))
         {
             await FailRolloutAsync(claim, lockRecord, next, e.Message, cancellationToken).ConfigureAwait(false);
             return;
@@ -297,13 +297,15 @@ public sealed class InstanceOperations
         await RemoveOwnLeftoverAsync(id, name, cancellationToken).ConfigureAwait(false);
         await EnsureImageAsync(manifest.Image, cancellationToken).ConfigureAwait(false);
 
+        // Pinned until the container exists, which is when the release sweep can see it in Docker's list.
+        using var pin = new LinkPin();
         var links = new List<LinkBinding>();
         if (_ambassador is not null)
         {
             foreach (var link in manifest.Links)
             {
                 var (service, app) = Core.Discovery.ServiceResolver.ParseLink(link, id.App);
-                var port = await _ambassador.EnsureListenerAsync(service, app, cancellationToken).ConfigureAwait(false);
+                var port = await _ambassador.EnsureListenerAsync(service, app, pin, cancellationToken).ConfigureAwait(false);
                 links.Add(new LinkBinding(link, _ambassador.Address.ToString(), port));
             }
         }
@@ -334,7 +336,8 @@ public sealed class InstanceOperations
     /// process, so after an agent restart an adopted container's <c>SERVICE_*_PORT</c> would lead nowhere
     /// until they are open again; the port book in the data directory gives each link its port back.
     /// False when a listener could only get another port than the container was given (the book was lost,
-    /// or another process holds the port): that container has to be replaced.
+    /// or another process holds the port), or none at all: that container has to be replaced (and a new one
+    /// that cannot get its ports either reports why in the claim).
     /// </summary>
     private async Task<bool> ReopenLinksAsync(InstanceId id, Manifest manifest, ContainerDetails container, CancellationToken cancellationToken)
     {
@@ -344,7 +347,17 @@ public sealed class InstanceOperations
         foreach (var link in manifest.Links)
         {
             var (service, app) = Core.Discovery.ServiceResolver.ParseLink(link, id.App);
-            var port = (await _ambassador.EnsureListenerAsync(service, app, cancellationToken).ConfigureAwait(false)).ToString(CultureInfo.InvariantCulture);
+            string port;
+            try
+            {
+                port = (await _ambassador.EnsureListenerAsync(service, app, cancellationToken).ConfigureAwait(false)).ToString(CultureInfo.InvariantCulture);
+            }
+            catch (AmbassadorPortException e)
+            {
+                _log.LogWarning("{Instance}: link {Link} cannot listen again ({Error}); replacing the container", id, link, e.Message);
+                return false;
+            }
+
             if (container.Env.TryGetValue(LinkEnv.Prefix(link) + "_PORT", out var given) && given != port)
             {
                 _log.LogWarning("{Instance}: link {Link} points at ambassador port {Given}, but it listens on {Port} now; replacing the container", id, link, given, port);
@@ -354,6 +367,13 @@ public sealed class InstanceOperations
 
         return intact;
     }
+
+    /// <summary>
+    /// Failures that belong to the instance (a bad image, a name taken, no ambassador port for a link): reported in
+    /// its claim and retried with backoff. Docker being unreachable is not one: the pass is retried instead.
+    /// </summary>
+    private static bool FailsTheInstance(Exception e) =>
+        e is AmbassadorPortException || (e is DockerException && e is not DockerUnavailableException);
 
     /// <summary>
     /// Removes the container called <paramref name="name"/> only when it is this host's container of

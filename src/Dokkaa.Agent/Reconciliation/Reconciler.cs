@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Agent.Membership;
@@ -34,12 +35,14 @@ public sealed class Reconciler
     private readonly SemaphoreSlim _parallel;
     private readonly Dictionary<InstanceId, DateTimeOffset> _unclaimedSince = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AmbassadorServer? _ambassador;
 
     /// <summary>How often a fenced agent looks again, to restart its exclusive instances soon after the lease is renewed.</summary>
     private static readonly TimeSpan FencedRecheck = TimeSpan.FromSeconds(1);
 
-    public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock)
+    public Reconciler(AgentOptions options, ClusterView view, HostMembership membership, IDockerClient docker, ClaimStore claims, InstanceOperations operations, RestartBackoff backoff, ExclusiveFence fence, ILogger log, TimeProvider clock, AmbassadorServer? ambassador = null)
     {
+        _ambassador = ambassador;
         _fence = fence;
         _options = options;
         _view = view;
@@ -94,6 +97,7 @@ public sealed class Reconciler
         var now = _clock.GetUtcNow();
         var state = _view.Current;
         var me = _membership.HostId;
+        var linkMark = _ambassador?.Mark() ?? 0; // before the list: see ReleaseUnusedAsync
         var local = await LocalContainers.ReadAsync(_docker, me, cancellationToken).ConfigureAwait(false);
         var wakeAt = now + _options.ResyncInterval;
 
@@ -186,6 +190,10 @@ public sealed class Reconciler
         }
 
         CleanUpLocal(state, local, me, cancellationToken);
+        // Ports of links no container here uses any more go back to the range (deleted manifests, moved instances,
+        // and at start whatever the port book still holds from containers that are gone).
+        if (_ambassador is not null)
+            await _ambassador.ReleaseUnusedAsync(LinkPortsInUse.Of(local, state).Uses, linkMark, cancellationToken).ConfigureAwait(false);
         // Also while fenced: a slow etcd still takes them (an unreachable one fails the pass, retried in a second).
         await WriteStatusesAsync(state, me, cancellationToken).ConfigureAwait(false);
 

@@ -14,6 +14,9 @@ public static class ContainerNames
     public const string ManifestHashLabel = "io.dokkaa.manifest-hash";
     public const string HostLabel = "io.dokkaa.host";
 
+    /// <summary>The ambassador ports the container's links point at (<c>42000,42001</c>): Docker's list has labels, not the environment.</summary>
+    public const string AmbassadorPortsLabel = "io.dokkaa.ambassador-ports";
+
     public static string For(string app, string name, int instance) =>
         instance == 1 ? $"{app}{Separator}{name}" : $"{app}{Separator}{name}{Separator}{instance}";
 }

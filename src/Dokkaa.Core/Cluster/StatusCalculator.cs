@@ -48,11 +48,12 @@ public static class StatusCalculator
                 errors.Add($"instance {claim.Id.Instance} on {claim.Record.Host}: {claim.Record.Error}");
         }
 
+        var owners = ServiceOwners.Of(state);
+        errors.AddRange(owners.Conflicts(entry));
         foreach (var link in manifest.Links)
         {
             var (service, app) = ServiceResolver.ParseLink(link, entry.Id.App);
-            var provided = state.Manifests.Values.Any(m => m.Id.App == app && m.Effective?.Services.ContainsKey(service) == true);
-            if (!provided)
+            if (owners.OwnerOf(app, service) is null)
                 errors.Add($"link {link}: no manifest in app {app} provides service {service}");
         }
 

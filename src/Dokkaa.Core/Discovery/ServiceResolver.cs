@@ -15,15 +15,17 @@ public static class ServiceResolver
     }
 
     /// <summary>
-    /// Every running instance whose current manifest provides <paramref name="service"/> in
-    /// <paramref name="app"/> (every app when null), ordered by app, name and instance.
+    /// Every running instance of the manifest that serves <paramref name="service"/> in <paramref name="app"/>
+    /// (in every app when null), ordered by app, name and instance. Within an app only the owner of the service
+    /// name counts (<see cref="ServiceOwners"/>), so links, DNS and <c>dokkaa resolve</c> agree on it.
     /// </summary>
     public static IReadOnlyList<ServiceEndpoint> Resolve(ClusterState state, string service, string? app = null)
     {
+        var owners = ServiceOwners.Of(state);
         var endpoints = new List<ServiceEndpoint>();
         foreach (var (id, entry) in state.Manifests)
         {
-            if (app is not null && id.App != app)
+            if ((app is not null && id.App != app) || !owners.Owns(id, service))
                 continue;
             var manifest = entry.Effective;
             if (manifest is null || !manifest.Services.TryGetValue(service, out var port))

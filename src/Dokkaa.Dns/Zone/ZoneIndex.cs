@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Dns.Wire;
 
@@ -17,7 +18,8 @@ namespace Dokkaa.Dns.Zone;
 /// <item><c>&lt;i&gt;.&lt;name&gt;.&lt;app&gt;</c> for i in 1..scale: A/AAAA of the host of instance i when its claim is Running.</item>
 /// <item><c>&lt;port&gt;.&lt;proto&gt;.&lt;i&gt;.&lt;name&gt;.&lt;app&gt;</c>: SRV to the mapped host port, for the manifest's service
 /// ports and every port the claim publishes; <c>&lt;proto&gt;.&lt;i&gt;...</c> is an empty non-terminal.</item>
-/// <item><c>_&lt;service&gt;._&lt;proto&gt;.&lt;app&gt;</c>: SRV per running instance providing the service (RFC 2782).</item>
+/// <item><c>_&lt;service&gt;._&lt;proto&gt;.&lt;app&gt;</c>: SRV per running instance of the manifest that owns the service
+/// name in the app (RFC 2782; see <c>ServiceOwners</c>).</item>
 /// <item>the apex: SOA and NS <c>ns.&lt;zone&gt;</c>, whose A/AAAA are the specific listen addresses.</item>
 /// </list>
 /// An instance counts as it does for <c>ServiceResolver</c>: the manifest's effective version, instance
@@ -109,19 +111,20 @@ internal sealed class ZoneIndex
             byInstance[id.Instance] = claim;
         }
 
+        var owners = ServiceOwners.Of(state);
         foreach (var (id, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
             if (manifest is null || !IsLabel(id.App) || !IsLabel(id.Name))
                 continue;
             claims.TryGetValue(id, out var running);
-            AddManifest(builder, id, manifest, running);
+            AddManifest(builder, id, manifest, running, owners);
         }
 
         return new ZoneIndex(options, state, builder.Freeze(), apex.Frozen!, nameServer.Frozen!);
     }
 
-    private static void AddManifest(Builder builder, ManifestId id, Manifest manifest, Dictionary<int, InstanceClaim>? running)
+    private static void AddManifest(Builder builder, ManifestId id, Manifest manifest, Dictionary<int, InstanceClaim>? running, ServiceOwners owners)
     {
         var app = id.App;
         builder.Node(app);
@@ -161,7 +164,7 @@ internal sealed class ZoneIndex
 
         foreach (var (service, port) in manifest.Services)
         {
-            if (!IsLabel(service) || !IsProtocol(port.Protocol))
+            if (!IsLabel(service) || !IsProtocol(port.Protocol) || !owners.Owns(id, service))
                 continue;
             builder.Node($"_{port.Protocol}.{app}");
             var node = builder.Node($"_{service}._{port.Protocol}.{app}");

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Core.Discovery;
+using Dokkaa.Core.Etcd;
 using Dokkaa.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
@@ -80,6 +81,59 @@ public sealed class AmbassadorServerTests : IAsyncLifetime
         Assert.Equal(port, book.PortFor("web", "shop", _ => false));
         Assert.Equal(other, book.PortFor("db", "shop", _ => false));
         _server = new AmbassadorServer(IPAddress.Loopback, new AmbassadorPortBook(_dataDir, port, port + 50), (_, _) => _endpoints, "local", NullLogger.Instance);
+    }
+
+    [Fact]
+    public async Task Connections_to_a_link_without_live_instances_are_logged_once_per_interval_with_a_count()
+    {
+        var log = new RecordingLogger();
+        var clock = new ManualTimeProvider();
+        var first = FreePort.Tcp();
+        await using var server = new AmbassadorServer(IPAddress.Loopback, new AmbassadorPortBook(Path.Combine(_dataDir, "own"), first, first + 50), (_, _) => _endpoints, "local", log, clock);
+        var port = await server.EnsureListenerAsync("web", "shop", CancellationToken.None);
+
+        // Each connection is closed only after its log line was written, so the count is complete when the loop ends.
+        for (var i = 0; i < 20; i++)
+            Assert.Equal("", await AskAsync(port));
+        Assert.Single(log.Warnings);
+
+        clock.Advance(AmbassadorServer.NoInstanceReportInterval);
+        Assert.Equal("", await AskAsync(port));
+
+        Assert.Equal(2, log.Warnings.Count);
+        Assert.Contains("19 more connection(s)", log.Warnings[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Releasing_closes_the_listeners_no_container_uses_and_gives_their_ports_back()
+    {
+        var web = await _server.EnsureListenerAsync("web", "shop", CancellationToken.None);
+        var db = await _server.EnsureListenerAsync("db", "shop", CancellationToken.None);
+
+        var released = await _server.ReleaseUnusedAsync((_, port) => port == web, _server.Mark(), CancellationToken.None);
+
+        Assert.Equal(new[] { "db.shop" }, released);
+        await Assert.ThrowsAsync<SocketException>(() => AskAsync(db));
+        Assert.Equal(db, await _server.EnsureListenerAsync("cache", "shop", CancellationToken.None));
+        Assert.Equal(web, await _server.EnsureListenerAsync("web", "shop", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_listener_used_after_the_mark_or_pinned_for_a_container_being_created_is_kept()
+    {
+        var mark = _server.Mark();
+        await _server.EnsureListenerAsync("web", "shop", CancellationToken.None);
+        Assert.Empty(await _server.ReleaseUnusedAsync((_, _) => false, mark, CancellationToken.None));
+
+        var pin = new LinkPin();
+        await _server.EnsureListenerAsync("db", "shop", pin, CancellationToken.None);
+        var afterPin = _server.Mark();
+        Assert.Equal(new[] { "web.shop" }, await _server.ReleaseUnusedAsync((_, _) => false, afterPin, CancellationToken.None));
+
+        // Unpinned after the mark: the container may have been created after the sweep listed the containers.
+        pin.Dispose();
+        Assert.Empty(await _server.ReleaseUnusedAsync((_, _) => false, afterPin, CancellationToken.None));
+        Assert.Equal(new[] { "db.shop" }, await _server.ReleaseUnusedAsync((_, _) => false, _server.Mark(), CancellationToken.None));
     }
 
     private static ServiceEndpoint Endpoint(string host, int port, int instance) =>

@@ -74,9 +74,12 @@ public abstract class AgentTestBase : IAsyncLifetime
         }
     }
 
-    /// <summary>A busybox web server manifest; <paramref name="extra"/> is spliced into the JSON object.</summary>
-    protected static string WebManifest(int scale, string extra = "") =>
-        $$"""{"image":"{{TestImage}}","scale":{{scale}},"services":{"web":80},"command":["sh","-c","mkdir -p /www && echo instance-$DOKKAA_INSTANCE > /www/index.html && exec httpd -f -p 80 -h /www"]{{extra}}}""";
+    /// <summary>
+    /// A busybox web server manifest offering <paramref name="service"/>; <paramref name="extra"/> is spliced into the
+    /// JSON object. Two manifests of one app need two service names: the second one offering a name gets a status error.
+    /// </summary>
+    protected static string WebManifest(int scale, string extra = "", string service = "web") =>
+        $$"""{"image":"{{TestImage}}","scale":{{scale}},"services":{"{{service}}":80},"command":["sh","-c","mkdir -p /www && echo instance-$DOKKAA_INSTANCE > /www/index.html && exec httpd -f -p 80 -h /www"]{{extra}}}""";
 
     protected Task<IReadOnlyList<ContainerSummary>> ContainersAsync() =>
         Docker.ListContainersAsync(new Dictionary<string, string?> { [ContainerNames.AppLabel] = App });

@@ -41,7 +41,7 @@ public sealed class ResilienceTests : AgentTestBase, IClassFixture<EtcdFixture>
     public async Task Cut_off_from_etcd_an_agent_stops_exclusive_instances_first_and_keeps_the_others_running()
     {
         await Ops.SetManifestJsonAsync(App, "web", WebManifest(1));
-        await Ops.SetManifestJsonAsync(App, "lock", WebManifest(1, ""","exclusive":true"""));
+        await Ops.SetManifestJsonAsync(App, "lock", WebManifest(1, ""","exclusive":true""", service: "lock"));
         await WaitConvergedAsync("web");
         await WaitConvergedAsync("lock");
         var web = await Docker.InspectContainerAsync($"{App}---web");

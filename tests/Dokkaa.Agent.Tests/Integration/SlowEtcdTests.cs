@@ -43,7 +43,7 @@ public sealed class SlowEtcdTests : AgentTestBase, IClassFixture<EtcdFixture>
             }
         });
 
-        await Ops.SetManifestJsonAsync(App, "lock", WebManifest(1, ""","exclusive":true"""));
+        await Ops.SetManifestJsonAsync(App, "lock", WebManifest(1, ""","exclusive":true""", service: "lock"));
         await Ops.SetManifestJsonAsync(App, "web", WebManifest(2));
 
         // Ordinary work: start, scale down, delete.

@@ -71,11 +71,29 @@ public sealed class AmbassadorPortBookTests : IDisposable
         book.PortFor("a", "dummy", Free);
         book.PortFor("b", "dummy", Free);
 
-        var e = Assert.Throws<InvalidOperationException>(() => book.PortFor("c", "dummy", Free));
+        var e = Assert.Throws<AmbassadorPortException>(() => book.PortFor("c", "dummy", Free));
 
         Assert.Contains($"{First}-{First + 1}", e.Message, StringComparison.Ordinal);
         Assert.Contains("c.dummy", e.Message, StringComparison.Ordinal);
         Assert.Equal(First, book.PortFor("a", "dummy", Free));
+    }
+
+    [Fact]
+    public void ForgetUnless_gives_back_the_ports_not_kept_and_persists_that()
+    {
+        var book = Book(last: First + 2);
+        book.PortFor("a", "dummy", Free);
+        book.PortFor("b", "dummy", Free);
+        book.PortFor("c", "dummy", Free);
+
+        var forgotten = book.ForgetUnless((key, port) => key == "b.dummy");
+
+        Assert.Equal(new[] { "a.dummy", "c.dummy" }, forgotten.Select(f => f.Key).Order(StringComparer.Ordinal));
+        var reloaded = Book(last: First + 2);
+        Assert.Equal(First + 1, reloaded.Booked("b.dummy"));
+        Assert.Null(reloaded.Booked("a.dummy"));
+        Assert.Equal(First, reloaded.PortFor("d", "dummy", Free));
+        Assert.Equal(First + 2, reloaded.PortFor("e", "dummy", Free));
     }
 
     [Theory]

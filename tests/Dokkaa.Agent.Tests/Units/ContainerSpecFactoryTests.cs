@@ -96,6 +96,17 @@ public sealed class ContainerSpecFactoryTests
     }
 
     [Fact]
+    public void The_ambassador_ports_of_the_links_are_in_a_label_and_read_back()
+    {
+        var spec = ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", Links);
+
+        Assert.Equal("41000,41001,41002", spec.Labels[ContainerNames.AmbassadorPortsLabel]);
+        Assert.Equal(new[] { 41000, 41001, 41002 }, ContainerSpecFactory.AmbassadorPortsOf(spec.Labels));
+        Assert.Empty(ContainerSpecFactory.AmbassadorPortsOf(ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", []).Labels)!);
+        Assert.Null(ContainerSpecFactory.AmbassadorPortsOf(ContainerSpecFactory.LabelsFor(Web2, "abc123", "host-a")));
+    }
+
+    [Fact]
     public void Port_key_is_port_slash_protocol()
     {
         Assert.Equal("80/tcp", ContainerSpecFactory.PortKey(new ServicePort(80)));

@@ -193,4 +193,16 @@ public sealed class StatusCalculatorTests
         Assert.False(a.SameAs(b with { Pending = 0 }));
         Assert.False(a.SameAs(b with { Outdated = 1 }));
     }
+    [Fact]
+    public void A_later_manifest_offering_a_service_of_its_app_is_told_who_owns_it()
+    {
+        _b.Manifest("dummy", "nginx", TestManifests.Web())
+          .Manifest("dummy", "thief", TestManifests.Web())
+          .Claim("dummy", "nginx", 1, "a")
+          .Claim("dummy", "thief", 1, "b");
+
+        Assert.Empty(Compute().Errors);
+        var error = Assert.Single(Compute(name: "thief").Errors);
+        Assert.StartsWith("service nginx is already offered by dummy/nginx", error, StringComparison.Ordinal);
+    }
 }

@@ -109,4 +109,49 @@ public sealed class ServiceResolverTests
 
         Assert.Empty(ServiceResolver.Resolve(b.State, "nginx"));
     }
+    [Fact]
+    public void A_later_manifest_offering_the_same_service_in_the_app_gets_no_connections()
+    {
+        // "thief" is created after "nginx" and offers the same service name, with an instance of its own.
+        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+            .Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001))
+            .Manifest("dummy", "thief", TestManifests.Web())
+            .Claim("dummy", "thief", 1, "b", ports: Published("80/tcp", 2001));
+
+        Assert.Equal(new[] { "nginx" }, ServiceResolver.Resolve(b.State, "nginx", "dummy").Select(e => e.Name));
+        Assert.Equal(new[] { "nginx" }, ServiceResolver.Resolve(b.State, "nginx").Select(e => e.Name));
+    }
+
+    [Fact]
+    public void The_first_created_manifest_keeps_the_service_whatever_its_name_or_later_edits()
+    {
+        // "a-thief" sorts before "nginx" but was created later; editing "nginx" keeps its create revision.
+        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+            .Manifest("dummy", "a-thief", TestManifests.Web())
+            .Manifest("dummy", "nginx", TestManifests.Web(scale: 2));
+
+        Assert.Equal(new ManifestId("dummy", "nginx"), ServiceOwners.Of(b.State).OwnerOf("dummy", "nginx"));
+    }
+
+    [Fact]
+    public void When_the_owner_goes_the_next_oldest_manifest_serves_the_service()
+    {
+        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+            .Manifest("dummy", "second", TestManifests.Web())
+            .Claim("dummy", "second", 1, "b", ports: Published("80/tcp", 2001))
+            .Delete(KeyLayout.Manifest("dummy", "nginx"));
+
+        Assert.Equal(new[] { 2001 }, ServiceResolver.Resolve(b.State, "nginx", "dummy").Select(e => e.Port));
+    }
+
+    [Fact]
+    public void The_same_service_name_in_another_app_is_another_service()
+    {
+        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web()).Manifest("shop", "nginx", TestManifests.Web());
+        var owners = ServiceOwners.Of(b.State);
+
+        Assert.True(owners.Owns(new ManifestId("dummy", "nginx"), "nginx"));
+        Assert.True(owners.Owns(new ManifestId("shop", "nginx"), "nginx"));
+        Assert.Empty(owners.Conflicts(b.Entry("shop", "nginx")));
+    }
 }

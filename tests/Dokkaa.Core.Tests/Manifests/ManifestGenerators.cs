@@ -46,7 +46,7 @@ internal static class ManifestGenerators
             Scale = scale,
             Services = services.DistinctBy(s => s.Item1).ToDictionary(s => s.Item1, s => s.Item2),
             Command = command,
-            Links = links.Distinct().ToList(),
+            Links = links.Distinct().Take(Dokkaa.Core.Manifests.Parsing.LinksReader.MaxLinks).ToList(),
             Env = env.DistinctBy(e => e.Item1).ToDictionary(e => e.Item1, e => e.Item2),
             Http = http is { Host.Length: <= 253 } ? http : null,
             Exclusive = exclusive,

@@ -89,6 +89,8 @@ public sealed class ManifestParserErrorTests
         { """{"image":"nginx","links":["db.my---app"]}""", "$.links[0]", "must not contain \"---\"" },
         { """{"image":"nginx","links":["db","web","db"]}""", "$.links[2]", "duplicate link \"db\"" },
         { """{"image":"nginx","links":["nginx-shop","nginx.shop"]}""", "$.links[1]", "would both set SERVICE_NGINX_SHOP_ADDR" },
+        { ManifestWithLinks(65), "$.links", "has 65 links, at most 64 are allowed" },
+        { ManifestWithLinks(1100), "$.links", "has 1100 links, at most 64 are allowed" },
 
         // env
         { """{"image":"nginx","env":["A=1"]}""", "$.env", "expected an object of variable name -> string, got an array" },
@@ -120,6 +122,13 @@ public sealed class ManifestParserErrorTests
         { """{"image":"nginx","exclusive":1}""", "$.exclusive", "expected true or false, got a number" },
         { """{"image":"nginx","exclusive":null}""", "$.exclusive", "expected true or false, got null" },
     };
+
+    private static string ManifestWithLinks(int count) =>
+        JsonSerializer.Serialize(new { image = "nginx", links = Enumerable.Range(1, count).Select(i => $"s{i}").ToArray() });
+
+    [Fact]
+    public void Sixty_four_links_are_still_valid() =>
+        Assert.Equal(64, ManifestParser.Parse(ManifestWithLinks(64)).Links.Count);
 
     [Theory]
     [MemberData(nameof(SingleErrors))]

@@ -7,7 +7,9 @@ namespace Dokkaa.Dns.Tests.Support;
 public sealed class ClusterBuilder
 {
     private ClusterState _state = ClusterState.Empty with { Revision = 42 };
+    private long _created;
 
+    /// <summary>A manifest; each one is created after the ones before it, as etcd would number them.</summary>
     public ClusterBuilder Manifest(string app, string name, int scale, params (string Service, int Port, string Protocol)[] services)
     {
         var manifest = new Manifest
@@ -17,7 +19,7 @@ public sealed class ClusterBuilder
             Services = services.ToDictionary(s => s.Service, s => new ServicePort(s.Port, s.Protocol), StringComparer.Ordinal),
         };
         var id = new ManifestId(app, name);
-        _state = _state with { Manifests = _state.Manifests.SetItem(id, new ManifestEntry(id, "{}", manifest, Array.Empty<ManifestError>(), 1, manifest)) };
+        _state = _state with { Manifests = _state.Manifests.SetItem(id, new ManifestEntry(id, "{}", manifest, Array.Empty<ManifestError>(), 1, manifest) { CreateRevision = ++_created }) };
         return this;
     }
 

@@ -10,12 +10,26 @@ namespace Dokkaa.Core.Manifests.Parsing;
 /// </summary>
 internal static class LinksReader
 {
+    /// <summary>
+    /// Each distinct link holds an ambassador port on every host that runs an instance (1,000 ports by default):
+    /// without a limit one small manifest could take all of them and leave every other link on those hosts without one.
+    /// </summary>
+    public const int MaxLinks = 64;
+
     public static List<string> Read(JsonElement value, string path, ErrorList errors)
     {
         var links = new List<string>();
         if (value.ValueKind != JsonValueKind.Array)
         {
             JsonValues.WrongType(value, path, "an array of service names", errors);
+            return links;
+        }
+
+        var count = value.GetArrayLength();
+        if (count > MaxLinks)
+        {
+            // One error for the list rather than one per link beyond the limit.
+            errors.Add(path, $"has {count} links, at most {MaxLinks} are allowed (each link holds an ambassador port on every host that runs an instance)");
             return links;
         }
 
