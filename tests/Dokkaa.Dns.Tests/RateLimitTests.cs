@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Dns.Limits;
+using Dokkaa.Dns.Tests.Support;
+using Dokkaa.Testing;
+using Xunit;
+using static Dokkaa.Dns.Tests.Support.TestSockets;
+
+namespace Dokkaa.Dns.Tests;
+
+/// <summary>
+/// Issue 13, item 12: UDP response-rate limiting per client prefix, over real sockets on loopback. The
+/// server's clock is a manual one that the test moves, so the buckets refill only when the test says.
+/// </summary>
+public sealed class RateLimitTests
+{
+    private static readonly IPAddress Flooder = IPAddress.Parse("127.0.0.1");
+    private static readonly IPAddress OtherPrefix = IPAddress.Parse("127.0.1.1");
+
+    private static DnsServer Start(DnsRateLimitOptions rateLimit, ManualTimeProvider clock)
+    {
+        var server = new DnsServer(new DnsServerOptions { Listen = RunningServer.Loopback, RateLimit = rateLimit }, Clusters.Example, log: null, clock);
+        server.Start();
+        return server;
+    }
+
+    /// <summary>Sends <paramref name="count"/> queries from one socket and reads every answer the server sent.</summary>
+    private static async Task<List<TestMessage>> FloodAsync(DnsServer server, IPAddress source, int count)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.ReceiveBufferSize = 1 << 20;
+        socket.Bind(new IPEndPoint(source, 0));
+        await socket.ConnectAsync(server.LocalEndpoints[0]);
+        var before = server.Counters;
+        for (var i = 0; i < count; i++)
+            await socket.SendAsync(TestQuery.Build("1.web.service.container", TestQuery.A, id: (ushort)i, ednsPayload: 1232));
+
+        // Every query either got a response (full or slipped) or was dropped; wait until the server has decided all of them.
+        var after = await Poll.UntilAsync(
+            () => Task.FromResult(server.Counters),
+            c => c.Responses - before.Responses + (c.RateLimited - c.RateLimitSlipped) - (before.RateLimited - before.RateLimitSlipped) == count,
+            $"the server to answer or drop {count} queries",
+            TimeSpan.FromSeconds(30));
+        var answers = new List<TestMessage>();
+        var buffer = new byte[65535];
+        for (var i = 0; i < after.Responses - before.Responses; i++)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            var received = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            answers.Add(TestMessage.Parse(buffer.AsSpan(0, received)));
+        }
+
+        return answers;
+    }
+
+    [Fact]
+    public async Task UdpFloodFromOnePrefixIsLimitedWithSlipWhileAnotherPrefixIsAnswered()
+    {
+        var clock = new ManualTimeProvider();
+        await using var server = Start(new DnsRateLimitOptions { ResponsesPerSecond = 10, Burst = 20, Slip = 2, Exempt = [] }, clock);
+
+        var flood = await FloodAsync(server, Flooder, 200);
+
+        // The burst is answered in full; of the 180 over it every second one gets a truncated answer, the rest nothing.
+        var full = flood.Where(m => !m.Tc).ToList();
+        var slipped = flood.Where(m => m.Tc).ToList();
+        Assert.Equal(20, full.Count);
+        Assert.All(full, m => Assert.Single(m.Answers));
+        Assert.Equal(90, slipped.Count);
+        Assert.All(slipped, m => Assert.Equal((0, 0, 0, "1.web.service.container."), (m.Answers.Count, m.Authority.Count, m.Additional.Count(r => r.Type != 41), m.Questions.Single().Name)));
+        var counters = server.Counters;
+        Assert.Equal((180, 90), (counters.RateLimited, counters.RateLimitSlipped));
+
+        // Another /24 has its own bucket; the limited one is answered over TCP (the slip's promise) ...
+        Assert.Single((await UdpAsync(server.LocalEndpoints[0], TestQuery.Build("1.web.service.container", TestQuery.A), OtherPrefix)).Answers);
+        Assert.Single((await TcpAsync(server.LocalEndpoints[0], TestQuery.Build("1.web.service.container", TestQuery.A), Flooder))!.Answers);
+
+        // ... and over UDP again once its bucket has refilled (10 per second).
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(10, (await FloodAsync(server, Flooder, 30)).Count(m => !m.Tc));
+    }
+
+    [Fact]
+    public async Task DigSeesTheSlipAndGetsItsAnswerOverTcp()
+    {
+        var clock = new ManualTimeProvider();
+        await using var server = Start(new DnsRateLimitOptions { ResponsesPerSecond = 1, Burst = 1, Slip = 1, Exempt = [] }, clock);
+        Assert.Single((await FloodAsync(server, Flooder, 1)).Single().Answers);
+
+        var truncated = await DigTool.DigAsync(server.LocalEndpoints[0], "+ignore", "1.web.service.container", "A");
+        Assert.Contains("tc", truncated.Flags);
+        Assert.Empty(truncated.Answer);
+        // dig retries over TCP on TC by default, and TCP is not rate limited.
+        var retried = await DigTool.DigAsync(server.LocalEndpoints[0], "1.web.service.container", "A");
+        Assert.Equal(["1.web.service.container. 5 IN A 192.168.1.10"], retried.Answer);
+        Assert.Equal(2, server.Counters.RateLimitSlipped);
+    }
+
+    [Fact]
+    public async Task DefaultsNeverLimitLoopback()
+    {
+        var clock = new ManualTimeProvider();
+        await using var server = Start(new DnsRateLimitOptions(), clock);
+        var answers = await FloodAsync(server, Flooder, new DnsRateLimitOptions().Burst * 2);
+        Assert.All(answers, m => Assert.False(m.Tc));
+        Assert.Equal(0, server.Counters.RateLimited);
+    }
+
+    [Fact]
+    public async Task AnyOverUdpIsTruncatedSoItCannotAmplifyAndIsAnsweredOverTcp()
+    {
+        await using var dns = RunningServer.Start(Clusters.Example());
+        var query = TestQuery.Build("container", TestQuery.Any, ednsPayload: 4096);
+        var udp = await UdpAsync(dns.EndPoint, query);
+        Assert.True(udp.Tc);
+        Assert.Empty(udp.Answers);
+        Assert.Empty(udp.Authority);
+        Assert.Equal([41], udp.Additional.Select(r => r.Type).ToArray());
+        var tcp = await TcpAsync(dns.EndPoint, query);
+        Assert.Equal([TestQuery.Soa, TestQuery.Ns], tcp!.Answers.Select(a => a.Type).ToArray());
+    }
+}
