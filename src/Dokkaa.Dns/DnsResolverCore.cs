@@ -312,7 +312,8 @@ public static class DnsResolverCore
     /// <summary>
     /// Fits an upstream's response to the client: over UDP, one larger than the client accepts (possible
     /// after the forwarder fell back to TCP) becomes header and question with TC set, so the client comes
-    /// back over TCP. Returns the length written to <paramref name="destination"/> (at least 65535 bytes).
+    /// back over TCP. Returns the length written to <paramref name="destination"/> (over TCP at least 65535 bytes; over UDP
+    /// at least 512, and an answer longer than it is cut like one longer than the client accepts).
     /// </summary>
     internal static int FitForwarded(ReadOnlySpan<byte> query, ReadOnlySpan<byte> upstream, DnsTransport transport, CompiledOptions options, Span<byte> destination)
     {

@@ -256,17 +256,21 @@ public sealed class DnsServer : IAsyncDisposable
             }
 
             _counters.UdpQuery();
+            var sizeLimit = response.Length;
             if (_rateLimiter is not null && SourceAddress.TryRead(client, out var source))
             {
                 var verdict = _rateLimiter.Check(source, out var limitedPrefix);
-                if (verdict != RateLimitVerdict.Answer)
+                if (verdict is RateLimitVerdict.Slip or RateLimitVerdict.Drop)
                 {
                     Limited(socket, request.AsSpan(0, received), client, verdict == RateLimitVerdict.Slip, limitedPrefix, response);
                     continue;
                 }
+
+                if (verdict == RateLimitVerdict.Answer)
+                    sizeLimit = Math.Min(sizeLimit, _options.RateLimit.UdpPayloadLimit);
             }
 
-            var answer = Handle(request.AsSpan(0, received), DnsTransport.Udp, response);
+            var answer = Handle(request.AsSpan(0, received), DnsTransport.Udp, response.AsSpan(0, sizeLimit));
             if (answer.Action == DnsAnswerAction.Respond)
             {
                 SendTo(socket, response.AsSpan(0, answer.Length), client);
@@ -275,7 +279,7 @@ public sealed class DnsServer : IAsyncDisposable
             {
                 var from = new SocketAddress(client.Family, client.Size);
                 client.Buffer.Span[..client.Size].CopyTo(from.Buffer.Span);
-                _ = ForwardUdpAsync(socket, request.AsSpan(0, received).ToArray(), from);
+                _ = ForwardUdpAsync(socket, request.AsSpan(0, received).ToArray(), from, sizeLimit);
             }
         }
     }
@@ -331,15 +335,16 @@ public sealed class DnsServer : IAsyncDisposable
         }
     }
 
-    private async Task ForwardUdpAsync(Socket socket, byte[] query, SocketAddress client)
+    private async Task ForwardUdpAsync(Socket socket, byte[] query, SocketAddress client, int sizeLimit)
     {
-        var response = await ForwardAsync(query, DnsTransport.Udp).ConfigureAwait(false);
+        var response = await ForwardAsync(query, DnsTransport.Udp, sizeLimit).ConfigureAwait(false);
         if (response.Count > 0)
             await SendToAsync(socket, response, client, _stopping.Token).ConfigureAwait(false);
     }
 
     /// <summary>Relays a query to the upstreams and returns what to send back (SERVFAIL when none answered). Never throws.</summary>
-    private async Task<ArraySegment<byte>> ForwardAsync(byte[] query, DnsTransport transport)
+    /// <param name="sizeLimit">The largest answer for this client: a longer one is cut to header and question with TC.</param>
+    private async Task<ArraySegment<byte>> ForwardAsync(byte[] query, DnsTransport transport, int sizeLimit = DnsConstants.MaxMessageLength)
     {
         try
         {
@@ -354,7 +359,7 @@ public sealed class DnsServer : IAsyncDisposable
             }
 
             _counters.Forwarded();
-            var length = DnsResolverCore.FitForwarded(query, upstream, transport, _compiled, buffer);
+            var length = DnsResolverCore.FitForwarded(query, upstream, transport, _compiled, buffer.AsSpan(0, sizeLimit));
             _counters.Response(buffer[3] & DnsConstants.RcodeMask, (buffer[2] & DnsConstants.FlagTc) != 0);
             return new ArraySegment<byte>(buffer, 0, length);
         }

@@ -108,6 +108,22 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task ALargeUdpAnswerIsTruncatedForAClientThatIsNotExemptAndSentInFullToOneThatIs()
+    {
+        // SRV of 20 instances with their addresses: 1,164 bytes for a 53-byte query (22x), the figure.
+        var state = Clusters.Many(20);
+        var query = TestQuery.Build("_http._tcp.app.container", TestQuery.Srv, ednsPayload: 4096);
+        var exempt = new DnsRateLimitOptions { Exempt = [IPNetwork.Parse("127.0.0.0/24")] };
+        await using var dns = RunningServer.Start(state, new DnsServerOptions { Listen = RunningServer.Loopback, RateLimit = exempt });
+
+        var remote = await UdpAsync(dns.EndPoint, query, OtherPrefix);
+        Assert.Equal((true, 0), (remote.Tc, remote.Answers.Count));
+        Assert.Equal(20, (await TcpAsync(dns.EndPoint, query, OtherPrefix))!.Answers.Count);
+        var local = await UdpAsync(dns.EndPoint, query, Flooder);
+        Assert.Equal((false, 20), (local.Tc, local.Answers.Count));
+    }
+
+    [Fact]
     public async Task AnyOverUdpIsTruncatedSoItCannotAmplifyAndIsAnsweredOverTcp()
     {
         await using var dns = RunningServer.Start(Clusters.Example());

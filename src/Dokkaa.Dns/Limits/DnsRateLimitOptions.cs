@@ -1,4 +1,5 @@
 using System.Net;
+using Dokkaa.Dns.Wire;
 
 namespace Dokkaa.Dns.Limits;
 
@@ -42,6 +43,13 @@ public sealed record DnsRateLimitOptions
     /// <summary>Clients that are never limited (see <see cref="DefaultExempt"/>).</summary>
     public IReadOnlyList<IPNetwork> Exempt { get; init; } = DefaultExempt;
 
+    /// <summary>
+    /// The largest UDP answer to a client that is not exempt, whatever EDNS size it offers: 512 bytes, the
+    /// size without EDNS. A larger answer (an SRV of some 20 instances fills 1,232 bytes, 22 times its query)
+    /// gets TC and comes over TCP, so one answer to a forged address is at most about ten times its query.
+    /// </summary>
+    public int UdpPayloadLimit { get; init; } = DnsConstants.ClassicUdpLimit;
+
     /// <summary>Buckets kept; prefixes beyond that share buckets (by hash), so a flood from forged prefixes cannot grow memory.</summary>
     public int Buckets { get; init; } = 16384;
 
@@ -60,6 +68,8 @@ public sealed record DnsRateLimitOptions
             throw new ArgumentException($"the IPv4 prefix length must be between 1 and 32, not {IPv4PrefixLength}", nameof(IPv4PrefixLength));
         if (IPv6PrefixLength is < 1 or > 128)
             throw new ArgumentException($"the IPv6 prefix length must be between 1 and 128, not {IPv6PrefixLength}", nameof(IPv6PrefixLength));
+        if (UdpPayloadLimit is < DnsConstants.ClassicUdpLimit or > DnsConstants.MaxMessageLength)
+            throw new ArgumentException($"the UDP payload limit must be between 512 and 65535, not {UdpPayloadLimit}", nameof(UdpPayloadLimit));
         if (Buckets < 1 || (Buckets & (Buckets - 1)) != 0)
             throw new ArgumentException($"the bucket count must be a power of two, not {Buckets}", nameof(Buckets));
         if (Exempt is null)
@@ -78,9 +88,18 @@ public sealed record DnsRateLimitOptions
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length) || length > bits))
             throw new FormatException($"'{text}' is not a network like 10.0.0.0/8: the prefix length must be 0 to {bits}");
         // 10.0.0.1/8 is a typo for 10.0.0.1/32 or for 10.0.0.0/8: say so rather than guess.
-        var value = SourceAddress.From(address);
-        if (value.Prefix(length, length) != value)
+        var network = NetworkOf(address, length);
+        if (!network.BaseAddress.Equals(address))
             throw new FormatException($"'{text}' is not a network like 10.0.0.0/8: the address has bits set past the prefix length");
-        return new IPNetwork(address, length);
+        return network;
+    }
+
+    /// <summary>The network of <paramref name="prefixLength"/> bits that <paramref name="address"/> is in, e.g. 172.17.0.1 and 16 give 172.17.0.0/16.</summary>
+    public static IPNetwork NetworkOf(IPAddress address, int prefixLength)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var prefix = SourceAddress.From(address).Prefix(prefixLength, prefixLength).ToAddress();
+        // SourceAddress reads an IPv4-mapped address as IPv4; keep the family the caller gave.
+        return new IPNetwork(address.IsIPv4MappedToIPv6 ? prefix.MapToIPv6() : prefix, prefixLength);
     }
 }

@@ -36,7 +36,7 @@ internal sealed class ResponseRateLimiter
     {
         limitedPrefix = default;
         if (IsExempt(source))
-            return RateLimitVerdict.Answer;
+            return RateLimitVerdict.Exempt;
 
         var prefix = source.Prefix(_options.IPv4PrefixLength, _options.IPv6PrefixLength);
         var index = HashCode.Combine(prefix) & (_buckets.Length - 1);

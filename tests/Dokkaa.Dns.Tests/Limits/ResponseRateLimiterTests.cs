@@ -62,11 +62,11 @@ public sealed class ResponseRateLimiterTests
     public void ExemptNetworksAreNeverLimited()
     {
         var defaults = new ResponseRateLimiter(new DnsRateLimitOptions { ResponsesPerSecond = 1, Burst = 1 }, _clock);
-        Assert.All(Ask(defaults, "127.0.0.1", 5).Concat(Ask(defaults, "127.9.9.9", 5)).Concat(Ask(defaults, "::1", 5)), v => Assert.Equal(RateLimitVerdict.Answer, v));
+        Assert.All(Ask(defaults, "127.0.0.1", 5).Concat(Ask(defaults, "127.9.9.9", 5)).Concat(Ask(defaults, "::1", 5)), v => Assert.Equal(RateLimitVerdict.Exempt, v));
         Assert.Equal([RateLimitVerdict.Answer, RateLimitVerdict.Drop], Ask(defaults, "::2", 2));
 
         var bridge = Limiter(rate: 1, burst: 1, exempt: [IPNetwork.Parse("172.17.0.0/16")]);
-        Assert.All(Ask(bridge, "172.17.3.4", 5), v => Assert.Equal(RateLimitVerdict.Answer, v));
+        Assert.All(Ask(bridge, "172.17.3.4", 5), v => Assert.Equal(RateLimitVerdict.Exempt, v));
         Assert.Equal([RateLimitVerdict.Answer, RateLimitVerdict.Drop], Ask(bridge, "172.18.0.1", 2));
     }
 
