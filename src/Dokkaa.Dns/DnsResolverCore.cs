@@ -104,6 +104,10 @@ public static class DnsResolverCore
             return Error(in q, questionName, DnsResponseCode.Refused, options, response, withOpt: q.HasOpt);
         if (q.Type is DnsConstants.TypeMailA or DnsConstants.TypeMailB)
             return Error(in q, questionName, DnsResponseCode.NotImp, options, response, withOpt: q.HasOpt);
+        // ANY over UDP is the classic amplifier (every RRset of a name for a 40-byte query): the answer is
+        // truncated, so a real client asks again over TCP, where its address is proven (RFC 8482 4.4).
+        if (q.Type == DnsConstants.TypeAny && transport == DnsTransport.Udp)
+            return Error(in q, questionName, DnsResponseCode.NoError, options, response, withOpt: q.HasOpt, extraFlags: DnsConstants.FlagAa | DnsConstants.FlagTc);
 
         var index = ZoneIndex.For(state, options);
         var node = index.Find(lowerName[..relativeLength]);
@@ -260,13 +264,14 @@ public static class DnsResolverCore
         (byte)((options.Forwarding ? DnsConstants.FlagRa : 0) | (q.Flags2 & DnsConstants.FlagCd) | ((int)rcode & DnsConstants.RcodeMask));
 
     /// <summary>
-    /// A response with no records: the header (id, opcode and RD of the query), the question when given,
-    /// and with <paramref name="withOpt"/> an OPT record (carrying the upper bits of an extended RCODE).
+    /// A response with no records: the header (id, opcode and RD of the query, and <paramref name="extraFlags"/>),
+    /// the question when given, and with <paramref name="withOpt"/> an OPT record (carrying the upper bits of an
+    /// extended RCODE).
     /// </summary>
-    private static DnsAnswer Error(in DnsQuery q, ReadOnlySpan<byte> questionName, DnsResponseCode rcode, CompiledOptions options, Span<byte> response, bool withOpt = false)
+    private static DnsAnswer Error(in DnsQuery q, ReadOnlySpan<byte> questionName, DnsResponseCode rcode, CompiledOptions options, Span<byte> response, bool withOpt = false, byte extraFlags = 0)
     {
         var writer = new DnsMessageWriter(response, DnsConstants.ClassicUdpLimit, stackalloc ushort[8], stackalloc int[8]);
-        var flags1 = (byte)(DnsConstants.FlagQr | (q.Flags1 & (DnsConstants.OpcodeMask | DnsConstants.FlagRd)));
+        var flags1 = (byte)(DnsConstants.FlagQr | extraFlags | (q.Flags1 & (DnsConstants.OpcodeMask | DnsConstants.FlagRd)));
         writer.TryWriteHeader(q.Id, flags1, Flags2(in q, options, rcode));
         var questions = 0;
         if (!questionName.IsEmpty && writer.TryWriteQuestion(questionName, q.Type, q.Class))
@@ -275,7 +280,7 @@ public static class DnsResolverCore
         if (withOpt && writer.TryWriteOpt(options.MaxUdpPayload, (byte)((int)rcode >> 4), q.DnssecOk))
             additional = 1;
         writer.SetCounts(questions, 0, 0, additional);
-        return new DnsAnswer(DnsAnswerAction.Respond, writer.Position, rcode, false);
+        return new DnsAnswer(DnsAnswerAction.Respond, writer.Position, rcode, (flags1 & DnsConstants.FlagTc) != 0);
     }
 
     /// <summary>SERVFAIL for a query that could not be answered (an internal error, or no upstream answered).</summary>
@@ -292,9 +297,23 @@ public static class DnsResolverCore
     }
 
     /// <summary>
+    /// The answer to a rate-limited query that slips: header and question with TC and no records (OPT kept
+    /// when the query had one), so it is no larger than the query, and a real client retries over TCP. A
+    /// query that does not parse gets nothing: slipping is for clients that can retry.
+    /// </summary>
+    internal static DnsAnswer Slip(ReadOnlySpan<byte> query, CompiledOptions options, Span<byte> response)
+    {
+        Span<byte> name = stackalloc byte[DnsConstants.MaxNameLength];
+        return DnsQuery.Parse(query, name, out var q) == DnsQueryStatus.Ok
+            ? Error(in q, name[..q.NameLength], DnsResponseCode.NoError, options, response, withOpt: q.HasOpt, extraFlags: DnsConstants.FlagTc)
+            : DnsAnswer.Dropped;
+    }
+
+    /// <summary>
     /// Fits an upstream's response to the client: over UDP, one larger than the client accepts (possible
     /// after the forwarder fell back to TCP) becomes header and question with TC set, so the client comes
-    /// back over TCP. Returns the length written to <paramref name="destination"/> (at least 65535 bytes).
+    /// back over TCP. Returns the length written to <paramref name="destination"/> (over TCP at least 65535 bytes; over UDP
+    /// at least 512, and an answer longer than it is cut like one longer than the client accepts).
     /// </summary>
     internal static int FitForwarded(ReadOnlySpan<byte> query, ReadOnlySpan<byte> upstream, DnsTransport transport, CompiledOptions options, Span<byte> destination)
     {

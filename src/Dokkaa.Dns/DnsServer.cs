@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Dns.Limits;
 using Dokkaa.Dns.Wire;
 using Dokkaa.Dns.Zone;
 
@@ -13,6 +13,9 @@ namespace Dokkaa.Dns;
 /// The <c>.container</c> DNS server: a UDP socket and a TCP listener per configured endpoint, answering
 /// from whatever snapshot <c>state</c> returns at the moment each query arrives (the agent passes
 /// <c>() =&gt; view.Current</c>). Names outside the zone go to the upstreams, or get REFUSED.
+/// UDP answers are rate limited per client prefix (<see cref="DnsServerOptions.RateLimit"/>); TCP connections
+/// are shared out per client (<see cref="TcpConnectionTable"/>) and a query must arrive within
+/// <see cref="DnsServerOptions.TcpQueryTimeout"/> once begun.
 /// </summary>
 /// <example>
 /// <code>
@@ -27,6 +30,9 @@ public sealed class DnsServer : IAsyncDisposable
     private const int Stopped = 2;
     private const int UdpReceiveBuffer = 4 << 20;
 
+    // A forged flood can limit many prefixes a second; one line a minute says it is happening.
+    private static readonly TimeSpan RateLimitLogInterval = TimeSpan.FromMinutes(1);
+
     private readonly DnsServerOptions _options;
     private readonly CompiledOptions _compiled;
     private readonly Func<ClusterState> _state;
@@ -36,7 +42,10 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Socket> _sockets = new();
     private readonly List<Task> _loops = new();
-    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
+    private readonly TcpConnectionTable _connections;
+    private readonly ResponseRateLimiter? _rateLimiter;
+    private readonly TimeProvider _clock;
+    private long _lastRateLimitLog = long.MinValue;
     private IReadOnlyList<IPEndPoint> _localEndpoints = [];
     private int _status;
     private int _forwardsInFlight;
@@ -46,6 +55,12 @@ public sealed class DnsServer : IAsyncDisposable
     /// <param name="state">The snapshot to answer from, called once per query; keep it cheap.</param>
     /// <param name="log">Optional sink for the rare operational messages (socket errors); never per query.</param>
     public DnsServer(DnsServerOptions options, Func<ClusterState> state, Action<string>? log = null)
+        : this(options, state, log, TimeProvider.System)
+    {
+    }
+
+    /// <param name="clock">The rate limiter's clock (tests pass a manual one).</param>
+    internal DnsServer(DnsServerOptions options, Func<ClusterState> state, Action<string>? log, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(state);
@@ -54,6 +69,10 @@ public sealed class DnsServer : IAsyncDisposable
         _compiled = CompiledOptions.For(options);
         _state = state;
         _log = log;
+        _clock = clock;
+        _connections = new TcpConnectionTable(options.MaxTcpConnections, options.MaxTcpConnectionsPerSource);
+        if (options.RateLimit.Enabled)
+            _rateLimiter = new ResponseRateLimiter(options.RateLimit, clock);
         if (options.Upstreams.Count > 0)
             _forwarder = new DnsForwarder(options.Upstreams.ToArray(), options.UpstreamTimeout);
     }
@@ -115,20 +134,12 @@ public sealed class DnsServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var socket in _sockets)
             socket.Dispose();
-        // Connections end on the cancellation and close themselves. Disposing them here, with a receive
-        // still pending, would make the runtime close abortively (RST) instead of with a FIN.
-        foreach (var connection in _connections.Keys)
-        {
-            try
-            {
-                connection.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        }
-
-        await Task.WhenAll(_loops.Concat(_connections.Values)).ConfigureAwait(false);
+        // The accept loops first, so that no connection is admitted after the ones closed here.
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        var open = _connections.Snapshot();
+        foreach (var connection in open)
+            connection.Close();
+        await Task.WhenAll(open.Select(c => c.Served)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -245,7 +256,21 @@ public sealed class DnsServer : IAsyncDisposable
             }
 
             _counters.UdpQuery();
-            var answer = Handle(request.AsSpan(0, received), DnsTransport.Udp, response);
+            var sizeLimit = response.Length;
+            if (_rateLimiter is not null && SourceAddress.TryRead(client, out var source))
+            {
+                var verdict = _rateLimiter.Check(source, out var limitedPrefix);
+                if (verdict is RateLimitVerdict.Slip or RateLimitVerdict.Drop)
+                {
+                    Limited(socket, request.AsSpan(0, received), client, verdict == RateLimitVerdict.Slip, limitedPrefix, response);
+                    continue;
+                }
+
+                if (verdict == RateLimitVerdict.Answer)
+                    sizeLimit = Math.Min(sizeLimit, _options.RateLimit.UdpPayloadLimit);
+            }
+
+            var answer = Handle(request.AsSpan(0, received), DnsTransport.Udp, response.AsSpan(0, sizeLimit));
             if (answer.Action == DnsAnswerAction.Respond)
             {
                 SendTo(socket, response.AsSpan(0, answer.Length), client);
@@ -254,8 +279,29 @@ public sealed class DnsServer : IAsyncDisposable
             {
                 var from = new SocketAddress(client.Family, client.Size);
                 client.Buffer.Span[..client.Size].CopyTo(from.Buffer.Span);
-                _ = ForwardUdpAsync(socket, request.AsSpan(0, received).ToArray(), from);
+                _ = ForwardUdpAsync(socket, request.AsSpan(0, received).ToArray(), from, sizeLimit);
             }
+        }
+    }
+
+    /// <summary>A query over its prefix's rate: nothing, or with <paramref name="slip"/> header and question with TC (never larger than the query).</summary>
+    private void Limited(Socket socket, ReadOnlySpan<byte> query, SocketAddress client, bool slip, SourceAddress prefix, Span<byte> response)
+    {
+        var answer = slip ? DnsResolverCore.Slip(query, _compiled, response) : DnsAnswer.Dropped;
+        var slipped = answer.Action == DnsAnswerAction.Respond;
+        _counters.RateLimited(slipped);
+        if (slipped)
+        {
+            _counters.Response((int)answer.ResponseCode, truncated: false);
+            SendTo(socket, response[..answer.Length], client);
+        }
+
+        var now = _clock.GetTimestamp();
+        var last = Interlocked.Read(ref _lastRateLimitLog);
+        if ((last == long.MinValue || _clock.GetElapsedTime(last, now) >= RateLimitLogInterval) && Interlocked.CompareExchange(ref _lastRateLimitLog, now, last) == last)
+        {
+            var length = prefix.IsV4 ? _options.RateLimit.IPv4PrefixLength : _options.RateLimit.IPv6PrefixLength;
+            _log?.Invoke($"dns: UDP answers to {prefix.ToAddress()}/{length} are over the rate limit ({_options.RateLimit.ResponsesPerSecond}/s); {Counters.RateLimited} queries limited since start");
         }
     }
 
@@ -289,15 +335,16 @@ public sealed class DnsServer : IAsyncDisposable
         }
     }
 
-    private async Task ForwardUdpAsync(Socket socket, byte[] query, SocketAddress client)
+    private async Task ForwardUdpAsync(Socket socket, byte[] query, SocketAddress client, int sizeLimit)
     {
-        var response = await ForwardAsync(query, DnsTransport.Udp).ConfigureAwait(false);
+        var response = await ForwardAsync(query, DnsTransport.Udp, sizeLimit).ConfigureAwait(false);
         if (response.Count > 0)
             await SendToAsync(socket, response, client, _stopping.Token).ConfigureAwait(false);
     }
 
     /// <summary>Relays a query to the upstreams and returns what to send back (SERVFAIL when none answered). Never throws.</summary>
-    private async Task<ArraySegment<byte>> ForwardAsync(byte[] query, DnsTransport transport)
+    /// <param name="sizeLimit">The largest answer for this client: a longer one is cut to header and question with TC.</param>
+    private async Task<ArraySegment<byte>> ForwardAsync(byte[] query, DnsTransport transport, int sizeLimit = DnsConstants.MaxMessageLength)
     {
         try
         {
@@ -312,7 +359,7 @@ public sealed class DnsServer : IAsyncDisposable
             }
 
             _counters.Forwarded();
-            var length = DnsResolverCore.FitForwarded(query, upstream, transport, _compiled, buffer);
+            var length = DnsResolverCore.FitForwarded(query, upstream, transport, _compiled, buffer.AsSpan(0, sizeLimit));
             _counters.Response(buffer[3] & DnsConstants.RcodeMask, (buffer[2] & DnsConstants.FlagTc) != 0);
             return new ArraySegment<byte>(buffer, 0, length);
         }
@@ -367,40 +414,76 @@ public sealed class DnsServer : IAsyncDisposable
                 continue;
             }
 
-            if (_connections.Count >= _options.MaxTcpConnections)
-            {
-                client.Dispose();
-                continue;
-            }
-
-            _counters.TcpConnection();
-            client.NoDelay = true;
-            var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _connections[client] = serving.Task;
-            _ = ServeTcpAsync(client, serving);
+            if (Admit(client) is { } connection)
+                _ = ServeTcpAsync(connection);
         }
     }
 
-    /// <summary>
-    /// RFC 7766: length-prefixed messages, several per connection (pipelined), answered in order; closed
-    /// when the client sends nothing, or reads nothing, for the idle timeout.
-    /// </summary>
-    private async Task ServeTcpAsync(Socket client, TaskCompletionSource done)
+    /// <summary>The connection, or null when its source has its share or every connection is busy (then it is closed).</summary>
+    private TcpConnection? Admit(Socket client)
     {
+        TcpConnection connection;
+        try
+        {
+            connection = new TcpConnection(client, TcpConnectionTable.SourceOf(((IPEndPoint)client.RemoteEndPoint!).Address), _clock.GetTimestamp());
+        }
+        catch (SocketException)
+        {
+            // Reset before it could be looked at.
+            client.Dispose();
+            return null;
+        }
+
+        if (_connections.TryAdmit(connection, out var evicted) != TcpAdmission.Admitted)
+        {
+            _counters.TcpRefused();
+            client.Dispose();
+            return null;
+        }
+
+        if (evicted is not null)
+        {
+            _counters.TcpEvicted();
+            evicted.Close();
+        }
+
+        _counters.TcpConnection();
+        client.NoDelay = true;
+        return connection;
+    }
+
+    /// <summary>
+    /// RFC 7766: length-prefixed messages, several per connection (pipelined), answered in order. Closed when
+    /// the client starts no query for the idle timeout, or takes longer than the query timeout to send the
+    /// rest of one or to read its answer (a slow sender would otherwise hold the connection indefinitely).
+    /// </summary>
+    private async Task ServeTcpAsync(TcpConnection connection)
+    {
+        var client = connection.Socket;
         var request = ArrayPool<byte>.Shared.Rent(DnsConstants.MaxMessageLength);
         var response = ArrayPool<byte>.Shared.Rent(2 + DnsConstants.MaxMessageLength);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var midQuery = false;
         try
         {
             while (true)
             {
-                idle.CancelAfter(_options.TcpIdleTimeout);
-                if (!await ReceiveExactlyAsync(client, request.AsMemory(0, 2), idle.Token).ConfigureAwait(false))
+                connection.MarkIdle(_clock.GetTimestamp());
+                deadline.CancelAfter(_options.TcpIdleTimeout);
+                var first = await client.ReceiveAsync(request.AsMemory(0, 2), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                if (first == 0)
+                    return;
+                connection.MarkBusy();
+                midQuery = true;
+                deadline.CancelAfter(_options.TcpQueryTimeout);
+                if (first == 1 && !await ReceiveExactlyAsync(client, request.AsMemory(1, 1), deadline.Token).ConfigureAwait(false))
                     return;
                 var length = BinaryPrimitives.ReadUInt16BigEndian(request);
-                if (length == 0 || !await ReceiveExactlyAsync(client, request.AsMemory(0, length), idle.Token).ConfigureAwait(false))
+                if (length == 0 || !await ReceiveExactlyAsync(client, request.AsMemory(0, length), deadline.Token).ConfigureAwait(false))
                     return;
-                idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                // Answering may wait for an upstream, which has its own timeout.
+                deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                midQuery = false;
                 _counters.TcpQuery();
 
                 var answer = Handle(request.AsSpan(0, length), DnsTransport.Tcp, response.AsSpan(2, DnsConstants.MaxMessageLength));
@@ -416,21 +499,27 @@ public sealed class DnsServer : IAsyncDisposable
                     continue;
                 BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
                 // A client that stops reading is given up on like one that stops writing.
-                idle.CancelAfter(_options.TcpIdleTimeout);
-                await SendAllAsync(client, response.AsMemory(0, 2 + written), idle.Token).ConfigureAwait(false);
+                midQuery = true;
+                deadline.CancelAfter(_options.TcpQueryTimeout);
+                await SendAllAsync(client, response.AsMemory(0, 2 + written), deadline.Token).ConfigureAwait(false);
+                midQuery = false;
             }
+        }
+        catch (OperationCanceledException) when (midQuery && !_stopping.IsCancellationRequested)
+        {
+            _counters.TcpSlowClosed();
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
         {
-            // Idle, stopped, or the client went away.
+            // Idle, stopped, evicted, or the client went away.
         }
         finally
         {
-            _connections.TryRemove(client, out _);
+            _connections.Remove(connection);
             client.Dispose();
             ArrayPool<byte>.Shared.Return(request);
             ArrayPool<byte>.Shared.Return(response);
-            done.TrySetResult();
+            connection.Done();
         }
     }
 

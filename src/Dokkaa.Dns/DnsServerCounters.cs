@@ -16,7 +16,7 @@ public sealed record DnsServerCounters
     public long Refused { get; init; }
     /// <summary>Responses (all other codes) carrying an EDNS BADVERS.</summary>
     public long BadVers { get; init; }
-    /// <summary>Responses sent with the TC bit because the answer did not fit the client's UDP size.</summary>
+    /// <summary>Responses sent with the TC bit because the answer did not fit the client's UDP size, or was ANY over UDP (rate-limit slips are counted in <see cref="RateLimitSlipped"/>).</summary>
     public long Truncated { get; init; }
     /// <summary>Packets answered with nothing: shorter than a header, or responses.</summary>
     public long Dropped { get; init; }
@@ -24,6 +24,16 @@ public sealed record DnsServerCounters
     public long Forwarded { get; init; }
     /// <summary>Queries for which no upstream answered in time (answered SERVFAIL), or too many were in flight.</summary>
     public long ForwardFailures { get; init; }
+    /// <summary>UDP queries over their prefix's response rate: dropped, or slipped (<see cref="RateLimitSlipped"/>).</summary>
+    public long RateLimited { get; init; }
+    /// <summary>Rate-limited UDP queries answered truncated (TC, no records) so that the client retries over TCP.</summary>
+    public long RateLimitSlipped { get; init; }
+    /// <summary>TCP connections closed at once: their source held its share, or every connection was busy.</summary>
+    public long TcpRefused { get; init; }
+    /// <summary>Idle TCP connections closed to make room for a new one.</summary>
+    public long TcpEvicted { get; init; }
+    /// <summary>TCP connections closed because a query (or the reading of its answer) took longer than the query timeout.</summary>
+    public long TcpSlowClosed { get; init; }
 }
 
 /// <summary>The live counters behind <see cref="DnsServerCounters"/>.</summary>
@@ -38,6 +48,11 @@ internal sealed class DnsCounterSet
     private long _dropped;
     private long _forwarded;
     private long _forwardFailures;
+    private long _rateLimited;
+    private long _rateLimitSlipped;
+    private long _tcpRefused;
+    private long _tcpEvicted;
+    private long _tcpSlowClosed;
 
     public void UdpQuery() => Interlocked.Increment(ref _udpQueries);
 
@@ -50,6 +65,19 @@ internal sealed class DnsCounterSet
     public void ForwardFailure() => Interlocked.Increment(ref _forwardFailures);
 
     public void Dropped() => Interlocked.Increment(ref _dropped);
+
+    public void RateLimited(bool slipped)
+    {
+        Interlocked.Increment(ref _rateLimited);
+        if (slipped)
+            Interlocked.Increment(ref _rateLimitSlipped);
+    }
+
+    public void TcpRefused() => Interlocked.Increment(ref _tcpRefused);
+
+    public void TcpEvicted() => Interlocked.Increment(ref _tcpEvicted);
+
+    public void TcpSlowClosed() => Interlocked.Increment(ref _tcpSlowClosed);
 
     public void Response(int rcode, bool truncated)
     {
@@ -77,5 +105,10 @@ internal sealed class DnsCounterSet
         Dropped = Volatile.Read(ref _dropped),
         Forwarded = Volatile.Read(ref _forwarded),
         ForwardFailures = Volatile.Read(ref _forwardFailures),
+        RateLimited = Volatile.Read(ref _rateLimited),
+        RateLimitSlipped = Volatile.Read(ref _rateLimitSlipped),
+        TcpRefused = Volatile.Read(ref _tcpRefused),
+        TcpEvicted = Volatile.Read(ref _tcpEvicted),
+        TcpSlowClosed = Volatile.Read(ref _tcpSlowClosed),
     };
 }

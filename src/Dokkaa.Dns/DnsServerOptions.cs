@@ -1,4 +1,5 @@
 using System.Net;
+using Dokkaa.Dns.Limits;
 using Dokkaa.Dns.Wire;
 
 namespace Dokkaa.Dns;
@@ -47,11 +48,30 @@ public sealed class DnsServerOptions
     /// <summary>Forwarded queries in flight at once; beyond that a forwarded name gets SERVFAIL at once.</summary>
     public int MaxConcurrentForwards { get; init; } = 256;
 
-    /// <summary>A TCP connection with no complete query for this long is closed (RFC 7766 6.2.3).</summary>
+    /// <summary>A TCP connection that sends no further query for this long is closed (RFC 7766 6.2.3).</summary>
     public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Open TCP connections per server; further connections are closed at once.</summary>
+    /// <summary>
+    /// Once the first byte of a query has arrived, the rest must arrive within this, and the client must take
+    /// the whole answer within it again: a client that trickles its query (or never reads) holds a connection
+    /// for this long at most, not for the idle timeout per byte. A real client sends a query in one segment.
+    /// </summary>
+    public TimeSpan TcpQueryTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Open TCP connections per server. When they are all open, a new one replaces the connection that has
+    /// waited longest for a query; it is refused only while every connection is in the middle of a query.
+    /// </summary>
     public int MaxTcpConnections { get; init; } = 256;
+
+    /// <summary>
+    /// Open TCP connections per client address (IPv6: per /64); more are closed at once. A stub resolver
+    /// uses one connection at a time, so 16 leaves room for a busy host while no one client holds them all.
+    /// </summary>
+    public int MaxTcpConnectionsPerSource { get; init; } = 16;
+
+    /// <summary>Response-rate limiting of UDP answers per client prefix (on by default; see <see cref="DnsRateLimitOptions"/>).</summary>
+    public DnsRateLimitOptions RateLimit { get; init; } = new();
 
     /// <summary>Concurrent receive loops per UDP socket; 0 means one per processor, at most 8.</summary>
     public int UdpReceivers { get; init; }
@@ -71,8 +91,13 @@ public sealed class DnsServerOptions
             throw new ArgumentException("the upstream timeout must be positive", nameof(UpstreamTimeout));
         if (TcpIdleTimeout <= TimeSpan.Zero)
             throw new ArgumentException("the TCP idle timeout must be positive", nameof(TcpIdleTimeout));
-        if (MaxConcurrentForwards < 1 || MaxTcpConnections < 1 || UdpReceivers < 0)
+        if (TcpQueryTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("the TCP query timeout must be positive", nameof(TcpQueryTimeout));
+        if (MaxConcurrentForwards < 1 || MaxTcpConnections < 1 || MaxTcpConnectionsPerSource < 1 || UdpReceivers < 0)
             throw new ArgumentException("limits must be positive");
+        if (RateLimit is null)
+            throw new ArgumentException("the rate limit settings must not be null", nameof(RateLimit));
+        RateLimit.Validate();
         _ = ZoneWire(Zone);
     }
 

@@ -1,3 +1,5 @@
+using System.Net;
+using Dokkaa.Dns.Limits;
 using Dokkaa.Dns.Tests.Support;
 using Xunit;
 
@@ -23,6 +25,24 @@ public sealed class AllocationTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
             DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void RateLimitingAllocatesNothing()
+    {
+        var limiter = new ResponseRateLimiter(new DnsRateLimitOptions { Exempt = [IPNetwork.Parse("172.17.0.0/16")] }, TimeProvider.System);
+        var client = new IPEndPoint(IPAddress.Parse("192.0.2.1"), 5353).Serialize();
+        Assert.True(SourceAddress.TryRead(client, out var first));
+        limiter.Check(first, out _);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            SourceAddress.TryRead(client, out var source);
+            limiter.Check(source, out _);
+        }
+
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

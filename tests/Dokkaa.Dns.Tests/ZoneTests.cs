@@ -175,10 +175,12 @@ public sealed class ZoneTests
     }
 
     [Fact]
-    public void AnyReturnsEveryRecordOfTheName()
+    public void AnyReturnsEveryRecordOfTheNameOverTcpAndIsTruncatedOverUdp()
     {
-        Assert.Equal([TestQuery.Soa, TestQuery.Ns], Query("container", TestQuery.Any).Answers.Select(a => a.Type).ToArray());
-        Assert.Equal([TestQuery.Aaaa], Query("1.db.service.container", TestQuery.Any).Answers.Select(a => a.Type).ToArray());
+        Assert.Equal([TestQuery.Soa, TestQuery.Ns], Query("container", TestQuery.Any, transport: DnsTransport.Tcp).Answers.Select(a => a.Type).ToArray());
+        Assert.Equal([TestQuery.Aaaa], Query("1.db.service.container", TestQuery.Any, transport: DnsTransport.Tcp).Answers.Select(a => a.Type).ToArray());
+        var udp = Query("1.db.service.container", TestQuery.Any);
+        Assert.Equal((true, true, 0, 0), (udp.Tc, udp.Aa, udp.Answers.Count, udp.Rcode));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ internal sealed class AgentFlags
     public Option<string[]> DnsListen { get; } = new("--dns-listen") { Description = "Address:port for the .container DNS server, UDP and TCP (repeatable; default: the Docker bridge gateway:53 and 127.0.0.1:53; 'none' turns it off)." };
     public Option<string[]> DnsUpstream { get; } = new("--dns-upstream") { Description = "Resolver to forward names outside .container to (repeatable; none: such names are REFUSED)." };
     public Option<string> DnsTtl { get; } = new("--dns-ttl") { Description = "TTL of .container answers.", DefaultValueFactory = _ => "5s" };
+    public DnsRateLimitFlags DnsRateLimit { get; } = new();
     public Option<string?> Console { get; } = new("--console") { Description = "Address:port where this agent also serves the web console and HTTP API (loopback unless --console-allow-remote; off by default). Writes need $" + ConsoleCommand.TokenVariable + " or the token it generates into <data-dir>/" + ConsoleTokenFile.Name + " (mode 0600)." };
     public Option<bool> ConsoleAllowRemote { get; } = new("--console-allow-remote") { Description = "Allow a non-loopback --console address (reads then need the token too, unless from this machine to localhost or a loopback address)." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug detail." };
@@ -39,8 +40,8 @@ internal sealed class AgentFlags
     {
         Etcd, Docker, HostId, HostIp, LeaseTtl, DataDir, Ambassador, AmbassadorPorts, Capacity, Labels, Cpus, Memory,
         DefaultMemory, DefaultCpus, DefaultPids,
-        HttpListen, DnsListen, DnsUpstream, DnsTtl, Console, ConsoleAllowRemote, Verbose,
-    };
+        HttpListen, DnsListen, DnsUpstream, DnsTtl,
+    }.Concat(DnsRateLimit.All).Concat(new Option[] { Console, ConsoleAllowRemote, Verbose });
 
     /// <summary>Reads every flag; a bad value is a <see cref="FormatException"/> naming the flag.</summary>
     public AgentOptions ToOptions(ParseResult result)
@@ -69,6 +70,7 @@ internal sealed class AgentFlags
             DnsListen = ParseDnsListen(result.GetValue(DnsListen)),
             DnsUpstreams = ParseEndpoints(result.GetValue(DnsUpstream) ?? Array.Empty<string>(), "--dns-upstream"),
             DnsTtl = Durations.Parse(result.GetValue(DnsTtl)!, "--dns-ttl"),
+            DnsRateLimit = DnsRateLimit.ToOptions(result),
             ConsoleListen = ParseConsole(result.GetValue(Console), result.GetValue(ConsoleAllowRemote)),
             ConsoleAllowRemote = result.GetValue(ConsoleAllowRemote),
             ConsoleToken = Environment.GetEnvironmentVariable(ConsoleCommand.TokenVariable) is { Length: > 0 } token ? token : null,

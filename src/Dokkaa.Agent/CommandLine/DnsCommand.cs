@@ -16,8 +16,11 @@ internal static class DnsCommand
         var listen = new Option<string[]>("--dns-listen") { Description = "Address:port to serve on, UDP and TCP (repeatable).", DefaultValueFactory = _ => new[] { "127.0.0.1:53" } };
         var upstream = new Option<string[]>("--dns-upstream") { Description = "Resolver for names outside .container (repeatable; none: REFUSED)." };
         var ttl = new Option<string>("--dns-ttl") { Description = "TTL of .container answers.", DefaultValueFactory = _ => "5s" };
+        var rateLimit = new DnsRateLimitFlags();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail." };
         var command = new Command("dns", "Serve only the .container DNS zone from the cluster in etcd.") { etcd, listen, upstream, ttl, verbose };
+        foreach (var option in rateLimit.All)
+            command.Add(option);
         command.SetAction(async (result, cancellationToken) =>
         {
             DnsServerOptions options;
@@ -28,6 +31,7 @@ internal static class DnsCommand
                     Listen = AgentFlags.ParseEndpoints(result.GetValue(listen)!, "--dns-listen").Select(DnsServerOptions.ParseEndpoint).ToList(),
                     Upstreams = AgentFlags.ParseEndpoints(result.GetValue(upstream) ?? Array.Empty<string>(), "--dns-upstream").Select(DnsServerOptions.ParseEndpoint).ToList(),
                     Ttl = Durations.Parse(result.GetValue(ttl)!, "--dns-ttl"),
+                    RateLimit = rateLimit.ToOptions(result),
                 };
                 options.Validate();
             }

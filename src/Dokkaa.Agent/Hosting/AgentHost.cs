@@ -269,6 +269,7 @@ public sealed class AgentHost
             Listen = listen.Select(DnsServerOptions.ParseEndpoint).ToList(),
             Upstreams = _options.DnsUpstreams.Select(DnsServerOptions.ParseEndpoint).ToList(),
             Ttl = _options.DnsTtl,
+            RateLimit = ExemptContainers(_options.DnsRateLimit, gateway, log),
         };
         var server = new DnsServer(options, () => View.Current, m => log.LogWarning("{Message}", m));
         try
@@ -282,6 +283,20 @@ public sealed class AgentHost
             log.LogError("DNS for .container is off on this host: cannot listen on {Endpoints}: {Error}", string.Join(", ", listen), e.Message);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Containers are never rate limited: answers to the bridge's subnet stay on this host, so a forged
+    /// address there reflects nothing off the machine, while one /24 bucket for every container would.
+    /// </summary>
+    private static Dns.Limits.DnsRateLimitOptions ExemptContainers(Dns.Limits.DnsRateLimitOptions rateLimit, IPAddress? gateway, ILogger log)
+    {
+        if (!rateLimit.Enabled || gateway is null)
+            return rateLimit;
+        if (LocalSubnet.Of(gateway) is { } bridge)
+            return rateLimit with { Exempt = [.. rateLimit.Exempt, bridge] };
+        log.LogWarning("DNS: no interface holds the Docker bridge gateway {Gateway}, so containers' queries are rate limited like any client's (--dns-rate-limit-exempt adds their subnet)", gateway);
+        return rateLimit;
     }
 
     /// <summary>Containers resolve .container names through this host's DNS when it listens on the gateway's port 53.</summary>

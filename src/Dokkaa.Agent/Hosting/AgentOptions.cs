@@ -75,6 +75,9 @@ public sealed record AgentOptions
     /// <summary>TTL of .container answers: short, so clients follow instances that move.</summary>
     public TimeSpan DnsTtl { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Response-rate limiting of the DNS server's UDP answers; the Docker bridge's subnet is exempted on top of these.</summary>
+    public Dokkaa.Dns.Limits.DnsRateLimitOptions DnsRateLimit { get; init; } = new();
+
     /// <summary>Where this agent serves the web console and HTTP API (<c>--console</c>); null: not at all.</summary>
     public System.Net.IPEndPoint? ConsoleListen { get; init; }
 

@@ -50,6 +50,14 @@ public sealed class DnsOnlyCommandTests : IClassFixture<EtcdFixture>
         }
     }
 
+    [Fact]
+    public async Task A_bad_rate_limit_flag_is_refused_by_name_before_anything_starts()
+    {
+        var result = await ProcessRunner.RunAsync(RepoPaths.Agent, ["dns", "--etcd", _etcd.Endpoint, "--dns-listen", $"127.0.0.1:{FreePort.Tcp()}", "--dns-rate-limit-exempt", "10.0.0.1/8"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--dns-rate-limit-exempt: '10.0.0.1/8' is not a network like 10.0.0.0/8: the address has bits set past the prefix length", result.All, StringComparison.Ordinal);
+    }
+
     private static InstanceRecord Running(string address, int port) => new()
     {
         Host = "h1",

@@ -98,11 +98,11 @@ public sealed class ContainerSpecFactoryTests
     [Fact]
     public void The_ambassador_ports_of_the_links_are_in_a_label_and_read_back()
     {
-        var spec = ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", Links);
+        var spec = ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", Links, ContainerLimits.None);
 
         Assert.Equal("41000,41001,41002", spec.Labels[ContainerNames.AmbassadorPortsLabel]);
         Assert.Equal(new[] { 41000, 41001, 41002 }, ContainerSpecFactory.AmbassadorPortsOf(spec.Labels));
-        Assert.Empty(ContainerSpecFactory.AmbassadorPortsOf(ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", []).Labels)!);
+        Assert.Empty(ContainerSpecFactory.AmbassadorPortsOf(ContainerSpecFactory.Create(Web2, Manifest, "abc123", "host-a", [], ContainerLimits.None).Labels)!);
         Assert.Null(ContainerSpecFactory.AmbassadorPortsOf(ContainerSpecFactory.LabelsFor(Web2, "abc123", "host-a")));
     }
 

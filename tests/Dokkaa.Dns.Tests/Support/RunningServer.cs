@@ -19,10 +19,16 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IPEndPoint EndPoint => Server.LocalEndpoints[0];
 
+    /// <summary>Listen on here for a free loopback port.</summary>
+    public static readonly IReadOnlyList<IPEndPoint> Loopback = [new IPEndPoint(IPAddress.Loopback, 0)];
+
+    /// <summary>A server with <paramref name="options"/> as given (let them listen on <see cref="Loopback"/>).</summary>
+    public static RunningServer Start(ClusterState state, DnsServerOptions options) => new(state, options);
+
     public static RunningServer Start(ClusterState state, IReadOnlyList<IPEndPoint>? upstreams = null, TimeSpan? upstreamTimeout = null, TimeSpan? tcpIdleTimeout = null) =>
         new(state, new DnsServerOptions
         {
-            Listen = [new IPEndPoint(IPAddress.Loopback, 0)],
+            Listen = Loopback,
             Upstreams = upstreams ?? [],
             UpstreamTimeout = upstreamTimeout ?? TimeSpan.FromSeconds(2),
             TcpIdleTimeout = tcpIdleTimeout ?? TimeSpan.FromSeconds(10),
