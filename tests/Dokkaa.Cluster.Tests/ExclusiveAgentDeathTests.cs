@@ -68,6 +68,39 @@ public sealed class ExclusiveAgentDeathTests : IClassFixture<FastCluster>
     });
 
     /// <summary>
+    /// An ordinary restart (SIGTERM, a new agent) that takes longer than half the TTL: the fence process stops the
+    /// exclusive copy meanwhile (it cannot tell a slow restart from a dead agent), and the new agent starts it again,
+    /// as planned rather than as a crash; at no moment does the instance run twice.
+    /// </summary>
+    [Fact]
+    public Task Exclusive_instance_survives_an_agent_restart_without_running_twice() => _cluster.GuardAsync(_output, "exrestart", async () =>
+    {
+        const string app = "exrestart";
+        const string victim = "h1";
+        const int scale = 3;
+        var hosts = _cluster.HostNames;
+        await _cluster.Ops.SetManifestJsonAsync(app, "web", Manifests.Web(scale, exclusive: true));
+        await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge);
+        var copy = (await _probe.ContainersAsync(new[] { victim }, app)).Single(c => c.Running);
+        await using var sampler = new DoubleRunSampler(_probe, hosts, app, victim, copy.Instance);
+
+        var restartAt = sampler.Elapsed;
+        await _cluster.DevAsync(_output, "restart", victim);
+        await _cluster.WaitAllRegisteredAsync();
+        var (back, tookBack) = await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge, noLeftovers: true);
+        await Poll.UntilAsync(() => Task.FromResult(sampler.Elapsed - restartAt), t => t > tookBack + TimeSpan.FromSeconds(2), "two more seconds of samples", TimeSpan.FromSeconds(30));
+        await sampler.StopAsync();
+
+        var claim = back.Claims.Single(c => c.Id == copy.Instance);
+        _output.WriteLine($"exclusive, restart of the agent on {victim} (lease ttl {_cluster.LeaseTtl}): exactly {scale} running {Figures.Seconds(tookBack)} after the restart command began " +
+                          $"({Figures.PerHost(back.RunningPerHost(hosts))}); instance {copy.Instance.Instance} {(sampler.VictimStoppedAfter(restartAt) ? "was stopped by the fence meanwhile" : "ran throughout")}, " +
+                          $"now on {claim.Record.Host} with {claim.Record.Restarts} restarts counted, error: {claim.Record.Error ?? "none"}");
+        sampler.AssertNeverTwice(_output);
+        Assert.Null(claim.Record.Error);
+        Assert.Equal(0, claim.Record.Restarts);
+    });
+
+    /// <summary>
     /// Exclusive web of scale 3 on 3 hosts; <paramref name="fail"/> takes the victim's agent away (its daemon and
     /// container stay) and returns how to bring it back. The others must take the instance over, only after the
     /// victim's copy stopped; two TTLs later the agent comes back and exactly 3 run, never one twice.

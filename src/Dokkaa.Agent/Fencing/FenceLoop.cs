@@ -86,7 +86,7 @@ public sealed class FenceLoop
                     try
                     {
                         _log.LogWarning("Stopping exclusive {Instance} ({Container}) before another host can start it", id, container.Name.TrimStart('/'));
-                        _files.MarkStopped(container.Id);
+                        MarkStopped(container.Id);
                         await _docker.StopContainerAsync(container.Id, FenceRule.StopGrace, cancellationToken).ConfigureAwait(false);
                     }
                     catch (DockerException e)
@@ -104,6 +104,19 @@ public sealed class FenceLoop
         }
 
         return left;
+    }
+
+    /// <summary>The marker only spares the agent a restart count: failing to write it must not delay the stop.</summary>
+    private void MarkStopped(string containerId)
+    {
+        try
+        {
+            _files.MarkStopped(containerId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("Cannot record the stop of {Container} for the agent: {Error}", containerId, e.Message);
+        }
     }
 
     private bool AgentGone(FenceRecord? record) => record is null || record.AgentStopped || !_processAlive(record.AgentPid);

@@ -69,14 +69,23 @@ public sealed class DoubleRunSampler : IAsyncDisposable
         var gaps = seen.Zip(seen.Skip(1), (a, b) => b.At - a.At).ToList();
         output.WriteLine($"{seen.Count} samples over {Figures.Seconds(Elapsed)} (every {gaps.Average(g => g.TotalMilliseconds):0} ms on average, longest gap " +
                          $"{gaps.Max().TotalMilliseconds:0} ms), fewest running in one sample after it: {minRunning}, violations (an instance running twice): {_violations.Count}");
-        foreach (var violation in _violations.Take(10))
-            output.WriteLine("  " + violation);
-        Assert.Empty(_violations);
+        AssertNeverTwice(output);
         Assert.True(fencedAt > TimeSpan.Zero && movedAt > TimeSpan.Zero && fencedAt < movedAt,
             $"the victim's copy stopped at {Figures.Seconds(fencedAt)}, the instance ran elsewhere at {Figures.Seconds(movedAt)}");
         var slow = gaps.Count(g => g >= TimeSpan.FromMilliseconds(400));
         Assert.True(slow <= gaps.Count / 20, $"{slow} of {gaps.Count} gaps between samples of 400 ms or more, the longest {gaps.Max().TotalMilliseconds:0} ms");
     }
+
+    /// <summary>Names the first violations, if any, and fails on them.</summary>
+    public void AssertNeverTwice(ITestOutputHelper output)
+    {
+        foreach (var violation in _violations.Take(10))
+            output.WriteLine("  " + violation);
+        Assert.Empty(_violations);
+    }
+
+    /// <summary>Whether the victim's copy of <see cref="Watched"/> was seen not running at some sample after <paramref name="after"/>.</summary>
+    public bool VictimStoppedAfter(TimeSpan after) => _samples.Any(s => s.At > after && !s.VictimRuns);
 
     private async Task LoopAsync()
     {
