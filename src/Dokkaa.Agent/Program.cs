@@ -18,6 +18,7 @@ internal static class Program
         foreach (var option in flags.All)
             root.Add(option);
         root.Add(DnsCommand.Create());
+        root.Add(FenceCommand.Create());
         root.SetAction(async (result, cancellationToken) =>
         {
             AgentOptions options;

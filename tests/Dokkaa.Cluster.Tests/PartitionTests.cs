@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dokkaa.Cluster.Tests.Support;
 using Dokkaa.Testing;
@@ -74,74 +73,23 @@ public sealed class PartitionTests : IClassFixture<FastCluster>
         const string victim = "h2";
         var others = hosts.Where(h => h != victim).ToList();
         var cutOff = (await _probe.ContainersAsync(new[] { victim }, app)).Single(c => c.Running);
+        await using var sampler = new DoubleRunSampler(_probe, hosts, app, victim, cutOff.Instance);
 
-        // Every ~100 ms: the running containers of the app on all three daemons (h2's too, through its socket from
-        // the machine's namespace), asked in parallel; a violation is an instance number running twice in one sample.
-        using var stopSampling = new CancellationTokenSource();
-        var samples = 0;
-        var violations = new ConcurrentQueue<string>();
-        var runningSeen = new ConcurrentQueue<(TimeSpan At, int Running, bool VictimRuns, bool MovedRuns)>();
-        var clock = Stopwatch.StartNew();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stopSampling.IsCancellationRequested)
-            {
-                var at = clock.Elapsed;
-                var running = (await _probe.ContainersAsync(hosts, app)).Where(c => c.Running).ToList();
-                Interlocked.Increment(ref samples);
-                runningSeen.Enqueue((at, running.Count, running.Any(c => c.Host == victim), running.Any(c => c.Host != victim && c.Instance == cutOff.Instance)));
-                foreach (var twice in running.GroupBy(c => c.Instance.Instance).Where(g => g.Count() > 1))
-                    violations.Enqueue($"{Figures.Seconds(at)}: instance {twice.Key} runs on {string.Join(" and ", twice.Select(c => c.Host))}");
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), stopSampling.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-        });
+        await _cluster.DevAsync(_output, "partition", victim);
+        // Timed from when the command returned: taking the link down is the last thing it does.
+        var partitionAt = sampler.Elapsed;
+        var (takenOver, tookOver) = await _probe.WaitConvergedAsync(app, "web", scale, others, Converge);
+        await Poll.UntilAsync(() => Task.FromResult(sampler.Elapsed - partitionAt), t => t > _cluster.Ttl * 2, "the partition to last two TTLs", TimeSpan.FromSeconds(30));
+        var healAt = sampler.Elapsed;
+        await _cluster.DevAsync(_output, "heal", victim);
+        await _cluster.WaitAllRegisteredAsync();
+        var (healed, tookHeal) = await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge, noLeftovers: true);
+        // A little more sampling after convergence: nothing may start twice once the healed host is back either.
+        await Poll.UntilAsync(() => Task.FromResult(sampler.Elapsed - healAt), t => t > tookHeal + TimeSpan.FromSeconds(2), "two more seconds of samples", TimeSpan.FromSeconds(30));
+        await sampler.StopAsync();
 
-        try
-        {
-            await _cluster.DevAsync(_output, "partition", victim);
-            // Timed from when the command returned: taking the link down is the last thing it does.
-            var partitionAt = clock.Elapsed;
-            var (takenOver, tookOver) = await _probe.WaitConvergedAsync(app, "web", scale, others, Converge);
-            await Poll.UntilAsync(() => Task.FromResult(clock.Elapsed - partitionAt), t => t > _cluster.Ttl * 2, "the partition to last two TTLs", TimeSpan.FromSeconds(30));
-            var healAt = clock.Elapsed;
-            await _cluster.DevAsync(_output, "heal", victim);
-            await _cluster.WaitAllRegisteredAsync();
-            var (healed, tookHeal) = await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge, noLeftovers: true);
-            // A little more sampling after convergence: nothing may start twice once the healed host is back either.
-            await Poll.UntilAsync(() => Task.FromResult(samples), _ => clock.Elapsed - healAt > tookHeal + TimeSpan.FromSeconds(2), "two more seconds of samples", TimeSpan.FromSeconds(30));
-            await stopSampling.CancelAsync();
-            await sampler;
-
-            var seen = runningSeen.ToList();
-            var fencedAt = seen.FirstOrDefault(s => s.At > partitionAt && !s.VictimRuns).At;
-            var movedAt = seen.FirstOrDefault(s => s.At > partitionAt && s.MovedRuns).At;
-            var minRunning = seen.Where(s => s.At > partitionAt).Min(s => s.Running);
-            _output.WriteLine($"exclusive, partition {victim}: its copy {cutOff.Name} stopped {Figures.Seconds(fencedAt - partitionAt)} after the cut (lease ttl {_cluster.LeaseTtl}), " +
-                              $"instance {cutOff.Instance.Instance} first seen running elsewhere {Figures.Seconds(movedAt - partitionAt)} after the cut; " +
-                              $"instances running on {string.Join(", ", others)} {Figures.Seconds(tookOver)} after the cut ({Figures.PerHost(takenOver.RunningPerHost(others))}); " +
-                              $"after heal exactly {scale} running in {Figures.Seconds(tookHeal)} ({Figures.PerHost(healed.RunningPerHost(hosts))})");
-            var gaps = seen.Zip(seen.Skip(1), (a, b) => b.At - a.At).ToList();
-            _output.WriteLine($"{samples} samples over {Figures.Seconds(clock.Elapsed)} (every {gaps.Average(g => g.TotalMilliseconds):0} ms on average, longest gap " +
-                              $"{gaps.Max().TotalMilliseconds:0} ms), fewest running in one sample: {minRunning}, violations (an instance running twice): {violations.Count}");
-            foreach (var violation in violations.Take(10))
-                _output.WriteLine("  " + violation);
-            Assert.Empty(violations);
-            Assert.True(fencedAt > TimeSpan.Zero && movedAt > TimeSpan.Zero && fencedAt < movedAt, $"the cut-off copy stopped at {Figures.Seconds(fencedAt)}, the instance ran elsewhere at {Figures.Seconds(movedAt)}");
-            // The samples cover the whole time densely enough to see a double run like the one a stale agent view once
-            // caused after heal (0.4 s). On a loaded machine one Docker list now and then takes most of a second.
-            var slow = gaps.Count(g => g >= TimeSpan.FromMilliseconds(400));
-            Assert.True(slow <= gaps.Count / 20, $"{slow} of {gaps.Count} gaps between samples of 400 ms or more, the longest {gaps.Max().TotalMilliseconds:0} ms");
-        }
-        finally
-        {
-            await stopSampling.CancelAsync();
-            await sampler;
-        }
+        _output.WriteLine($"exclusive, partition {victim} (lease ttl {_cluster.LeaseTtl}): instances running on {string.Join(", ", others)} {Figures.Seconds(tookOver)} after the cut " +
+                          $"({Figures.PerHost(takenOver.RunningPerHost(others))}); after heal exactly {scale} running in {Figures.Seconds(tookHeal)} ({Figures.PerHost(healed.RunningPerHost(hosts))})");
+        sampler.Report(_output, partitionAt, $"partition {victim}");
     });
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Http;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Agent.Reconciliation;
@@ -66,7 +67,10 @@ public sealed class AgentHost
         var containerDns = ContainerDns(dns, gateway);
         var backoff = new RestartBackoff();
         var claims = new ClaimStore(_etcd);
-        var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock);
+        var fenceLauncher = new FenceLauncher(new[] { "--data-dir", _options.DataDir, "--docker", _options.Docker }, _logs.CreateLogger("dokkaa.fence"));
+        var beacon = new FenceBeacon(Membership, new FenceFiles(_options.DataDir), fenceLauncher, _logs.CreateLogger("dokkaa.fence"), MonotonicClock.BootId());
+        Membership.Renewed += beacon.Renewed;
+        var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock, beacon);
         var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock, containerDns, fence);
         var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock, ambassador);
 
@@ -77,6 +81,7 @@ public sealed class AgentHost
         Console = console;
         View.Changed += _ => reconciler.Wake();
         Membership.LeaseChanged += reconciler.Wake;
+        fenceLauncher.Running += reconciler.Wake;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loops = new[]
@@ -98,6 +103,8 @@ public sealed class AgentHost
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(loops.Select(IgnoreCancellation)).ConfigureAwait(false);
+            Membership.Renewed -= beacon.Renewed;
+            beacon.AgentStopped();
         }
 
         if (ended.IsFaulted && !cancellationToken.IsCancellationRequested)

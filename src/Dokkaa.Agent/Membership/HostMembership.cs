@@ -1,3 +1,4 @@
+using Dokkaa.Agent.Fencing;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed class HostMembership
     private readonly TimeProvider _clock;
     private long _leaseId;
     private long _lastRenewedTicks;
+    private long _lastRenewedNs;
 
     public HostMembership(IEtcdClient etcd, string hostId, TimeSpan ttl, Func<HostRecord> describe, ILogger log, TimeProvider? clock = null)
     {
@@ -39,10 +41,16 @@ public sealed class HostMembership
     /// <summary>When the last keepalive that etcd confirmed was sent. An exclusive instance is stopped before this gets older than the TTL.</summary>
     public DateTimeOffset LastRenewed => new(Interlocked.Read(ref _lastRenewedTicks), TimeSpan.Zero);
 
+    /// <summary>The same moment as <see cref="LastRenewed"/> on the monotonic clock (<see cref="MonotonicClock"/>), for the fence process.</summary>
+    public long LastRenewedNs => Interlocked.Read(ref _lastRenewedNs);
+
     public TimeSpan Ttl => _ttl;
 
     /// <summary>Raised when a new lease replaced a lost one.</summary>
     public event Action? LeaseChanged;
+
+    /// <summary>Raised after each confirmed renewal (and registration), once <see cref="LastRenewed"/> has moved on.</summary>
+    public event Action? Renewed;
 
     /// <summary>Grants the lease and writes the host key. Retries until etcd answers or cancellation.</summary>
     public async Task RegisterAsync(CancellationToken cancellationToken)
@@ -52,10 +60,12 @@ public sealed class HostMembership
             try
             {
                 var ttlSeconds = Math.Max(1, (long)Math.Ceiling(_ttl.TotalSeconds));
+                // The lease runs a TTL from when etcd granted it, which is after this moment.
+                var sentAt = Now();
                 var lease = await _etcd.LeaseGrantAsync(ttlSeconds, cancellationToken).ConfigureAwait(false);
                 await _etcd.PutAsync(KeyLayout.Host(HostId), ClusterJson.Serialize(_describe()), lease.Id, cancellationToken).ConfigureAwait(false);
                 Interlocked.Exchange(ref _leaseId, lease.Id);
-                MarkRenewed();
+                MarkRenewed(sentAt);
                 _log.LogInformation("Host {Host} registered with lease {Lease:x} (ttl {Ttl}s)", HostId, lease.Id, lease.TtlSeconds);
                 return;
             }
@@ -81,7 +91,7 @@ public sealed class HostMembership
         {
             // The lease runs at least TTL from when this request was sent, whenever the answer arrives:
             // that send time, not the answer's, is what the exclusive fence may count on.
-            var sentAt = _clock.GetUtcNow();
+            var sentAt = Now();
             var wait = interval;
             try
             {
@@ -89,7 +99,7 @@ public sealed class HostMembership
                 if (remaining > 0)
                 {
                     MarkRenewed(sentAt);
-                    wait = interval - (_clock.GetUtcNow() - sentAt);
+                    wait = interval - (_clock.GetUtcNow() - sentAt.Wall);
                 }
                 else
                 {
@@ -114,5 +124,12 @@ public sealed class HostMembership
     public Task UpdateRecordAsync(CancellationToken cancellationToken) =>
         _etcd.PutAsync(KeyLayout.Host(HostId), ClusterJson.Serialize(_describe()), LeaseId, cancellationToken);
 
-    private void MarkRenewed(DateTimeOffset? at = null) => Interlocked.Exchange(ref _lastRenewedTicks, (at ?? _clock.GetUtcNow()).UtcTicks);
+    private (DateTimeOffset Wall, long MonotonicNs) Now() => (_clock.GetUtcNow(), MonotonicClock.Nanoseconds(_clock));
+
+    private void MarkRenewed((DateTimeOffset Wall, long MonotonicNs) at)
+    {
+        Interlocked.Exchange(ref _lastRenewedTicks, at.Wall.UtcTicks);
+        Interlocked.Exchange(ref _lastRenewedNs, at.MonotonicNs);
+        Renewed?.Invoke();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,10 @@ namespace Dokkaa.Agent.Reconciliation;
 
 /// <summary>
 /// At-most-one for <c>"exclusive": true</c> manifests during a partition. When this host has not renewed
-/// its lease for half the TTL, another host may soon claim its instances, so the exclusive ones are stopped
-/// here first. It runs on its own short timer and talks only to Docker: the reconciler may be stuck on an
-/// unreachable etcd exactly when this matters.
+/// its lease for half the TTL (<see cref="FenceRule"/>), another host may soon claim its instances, so the exclusive
+/// ones are stopped here first. It runs on its own short timer and talks only to Docker: the reconciler may be stuck
+/// on an unreachable etcd exactly when this matters. What the agent cannot do once it is dead or paused, the fence
+/// process does (<see cref="FenceBeacon"/>): exclusive instances start only while it runs (<see cref="Guarded"/>).
 /// </summary>
 public sealed class ExclusiveFence
 {
@@ -21,9 +23,11 @@ public sealed class ExclusiveFence
     private readonly IDockerClient _docker;
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
+    private readonly FenceBeacon? _beacon;
 
-    public ExclusiveFence(HostMembership membership, ClusterView view, IDockerClient docker, ILogger log, TimeProvider clock)
+    public ExclusiveFence(HostMembership membership, ClusterView view, IDockerClient docker, ILogger log, TimeProvider clock, FenceBeacon? beacon = null)
     {
+        _beacon = beacon;
         _membership = membership;
         _view = view;
         _docker = docker;
@@ -32,13 +36,24 @@ public sealed class ExclusiveFence
     }
 
     /// <summary>True while this host must not run exclusive instances (it may already have lost them).</summary>
-    public bool CutOff => _clock.GetUtcNow() - _membership.LastRenewed > _membership.Ttl / 2;
+    public bool CutOff => !FenceRule.IsOpen(_clock.GetUtcNow() - _membership.LastRenewed, _membership.Ttl);
+
+    /// <summary>Whether the fence process runs, so that an exclusive instance started now stays fenced if this agent dies.</summary>
+    public bool Guarded => _beacon?.FenceRunning ?? true;
 
     /// <summary>
-    /// Whether the fence stopped this container (and forgets it): starting it again once the lease is renewed is
-    /// the plan, not a crash to count, back off from and report.
+    /// Writes the fence process's lease record for <paramref name="state"/> and starts the process when exclusive
+    /// manifests need it. Called by each reconcile pass before it schedules anything, so an exclusive instance is never
+    /// started before the record names its manifest.
     /// </summary>
-    public bool TakeStopped(string containerId) => _stopped.TryRemove(containerId, out _);
+    public void Guard(ClusterState state) => _beacon?.Guard(state);
+
+    /// <summary>
+    /// Whether a fence (this one or the fence process) stopped this container (and forgets it): starting it again
+    /// once the lease is renewed is the plan, not a crash to count, back off from and report.
+    /// </summary>
+    public bool TakeStopped(string containerId) =>
+        _stopped.TryRemove(containerId, out _) | (_beacon?.Files.TakeStopped(containerId) ?? false);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -69,7 +84,7 @@ public sealed class ExclusiveFence
     {
         if (CutOff)
             return Tick;
-        var untilCutOff = _membership.LastRenewed + (_membership.Ttl / 2) - _clock.GetUtcNow();
+        var untilCutOff = _membership.LastRenewed + FenceRule.OpenFor(_membership.Ttl) - _clock.GetUtcNow();
         return untilCutOff > TimeSpan.Zero ? untilCutOff + TimeSpan.FromMilliseconds(1) : Tick;
     }
 
@@ -84,7 +99,7 @@ public sealed class ExclusiveFence
             foreach (var container in local.Of(id).Where(c => c.State == "running"))
             {
                 _log.LogWarning("Lease not renewed for {Age:0.0}s: stopping exclusive {Instance} before another host can start it", (_clock.GetUtcNow() - _membership.LastRenewed).TotalSeconds, id);
-                await _docker.StopContainerAsync(container.Id, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                await _docker.StopContainerAsync(container.Id, FenceRule.StopGrace, cancellationToken).ConfigureAwait(false);
                 _stopped[container.Id] = true;
             }
         }

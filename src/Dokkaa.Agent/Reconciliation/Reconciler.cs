@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
@@ -108,7 +109,8 @@ public sealed class Reconciler
         // Operations queue for a slot, so an exclusive one checks the fence again when it runs (ExclusiveGuard).
         var cutOff = _fence.CutOff;
         var anyExclusive = state.Manifests.Values.Any(m => m.Effective?.Exclusive == true);
-        var exclusiveCheck = cutOff ? now + FencedRecheck : _membership.LastRenewed + _membership.Ttl / 2;
+        _fence.Guard(state);
+        var exclusiveCheck = cutOff ? now + FencedRecheck : _membership.LastRenewed + FenceRule.OpenFor(_membership.Ttl);
         if (anyExclusive && exclusiveCheck < wakeAt)
             wakeAt = exclusiveCheck;
 
@@ -129,7 +131,7 @@ public sealed class Reconciler
                 else if (cutOff && manifest.Exclusive)
                     continue; // Fenced: it stays stopped until the lease is renewed.
                 else if (NeedsWork(claim, local.Primary(claim.Id), hash, now))
-                    Schedule(claim.Id, ExclusiveGuard(manifest, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct)), cancellationToken);
+                    Schedule(claim.Id, ExclusiveGuard(manifest, ct => _operations.EnsureAsync(claim, manifest, hash, local.Primary(claim.Id), _view.Current, ct), starts: true), cancellationToken);
             }
         }
 
@@ -159,7 +161,7 @@ public sealed class Reconciler
                 if (existing is not null)
                 {
                     // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.
-                    Schedule(id, ExclusiveGuard(manifest, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct)), cancellationToken);
+                    Schedule(id, ExclusiveGuard(manifest, ct => _operations.ClaimAsync(id, manifest, hash, existing, ct), starts: false), cancellationToken);
                     continue;
                 }
 
@@ -173,7 +175,7 @@ public sealed class Reconciler
                     _unclaimedSince[id] = since;
                 var notBefore = since + _options.ClaimStagger * rank;
                 if (notBefore <= now)
-                    Schedule(id, ExclusiveGuard(manifest, ct => _operations.ClaimAsync(id, manifest, hash, null, ct)), cancellationToken);
+                    Schedule(id, ExclusiveGuard(manifest, ct => _operations.ClaimAsync(id, manifest, hash, null, ct), starts: false), cancellationToken);
                 else if (notBefore < wakeAt)
                     wakeAt = notBefore;
             }
@@ -300,10 +302,12 @@ public sealed class Reconciler
 
     /// <summary>
     /// An operation that may start or claim an exclusive instance does nothing if the fence closed while it waited
-    /// for a slot: the pass that scheduled it saw the lease fresh, but only the moment it runs counts.
+    /// for a slot (the pass that scheduled it saw the lease fresh, but only the moment it runs counts). One that may
+    /// start a container also waits while no fence process runs that would stop it if this agent died; a claim need not
+    /// (it runs nothing), so a fence process still starting does not hand the instance to the next host.
     /// </summary>
-    private Func<CancellationToken, Task> ExclusiveGuard(Manifest manifest, Func<CancellationToken, Task> operation) =>
-        manifest.Exclusive ? ct => _fence.CutOff ? Task.CompletedTask : operation(ct) : operation;
+    private Func<CancellationToken, Task> ExclusiveGuard(Manifest manifest, Func<CancellationToken, Task> operation, bool starts) =>
+        manifest.Exclusive ? ct => _fence.CutOff || (starts && !_fence.Guarded) ? Task.CompletedTask : operation(ct) : operation;
 
     private void Schedule(InstanceId id, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
     {

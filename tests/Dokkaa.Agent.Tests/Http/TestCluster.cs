@@ -10,22 +10,22 @@ internal sealed class TestCluster
 
     public ClusterState State => _state;
 
-    public TestCluster Manifest(string app, string name, string? host, int port = 9000, int scale = 3)
+    public TestCluster Manifest(string app, string name, string? host, int port = 9000, int scale = 3, bool exclusive = false)
     {
-        var manifest = new Manifest { Image = "shop/web:1", Scale = scale, Http = host is null ? null : new HttpRoute(host, port) };
+        var manifest = new Manifest { Image = "shop/web:1", Scale = scale, Http = host is null ? null : new HttpRoute(host, port), Exclusive = exclusive };
         var id = new ManifestId(app, name);
         _state = _state with { Manifests = _state.Manifests.SetItem(id, new ManifestEntry(id, "{}", manifest, Array.Empty<ManifestError>(), 1, manifest)) };
         return this;
     }
 
-    public TestCluster Instance(string app, string name, int instance, string address, int? hostPort, InstanceState state = InstanceState.Running, string host = "h1", int httpPort = 9000)
+    public TestCluster Instance(string app, string name, int instance, string address, int? hostPort, InstanceState state = InstanceState.Running, string host = "h1", int httpPort = 9000, long lease = 1)
     {
         var id = new InstanceId(app, name, instance);
         var ports = new Dictionary<string, int>();
         if (hostPort is { } p)
             ports[$"{httpPort}/tcp"] = p;
         var record = new InstanceRecord { Host = host, Address = address, ManifestHash = "hash", State = state, Ports = ports };
-        _state = _state with { Instances = _state.Instances.SetItem(id, new InstanceClaim(id, record, 1, 1, 1)) };
+        _state = _state with { Instances = _state.Instances.SetItem(id, new InstanceClaim(id, record, 1, 1, lease)) };
         return this;
     }
 
