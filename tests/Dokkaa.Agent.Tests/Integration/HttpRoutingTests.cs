@@ -39,7 +39,7 @@ public sealed class HttpRoutingTests : AgentTestBase, IClassFixture<EtcdFixture>
         var route = $$""","http":{"host":"{{host}}","port":80}""";
         await Ops.SetManifestJsonAsync(App, "web", WebManifest(1, route));
         await WaitConvergedAsync("web");
-        await Ops.SetManifestJsonAsync(App, "intruder", $$$"""{"image":"{{{TestImage}}}","services":{"web":80},"command":["sh","-c","mkdir -p /www && echo intruder > /www/index.html && exec httpd -f -p 80 -h /www"]{{{route}}}}""");
+        await Ops.SetManifestJsonAsync(App, "intruder", $$$"""{"image":"{{{TestImage}}}","services":{"site":80},"command":["sh","-c","mkdir -p /www && echo intruder > /www/index.html && exec httpd -f -p 80 -h /www"]{{{route}}}}""");
         await WaitConvergedAsync("intruder");
 
         var status = await WaitForErrorAsync("intruder", $"http.host {host} is served by {App}/web");

@@ -38,7 +38,7 @@ public sealed class HttpUnavailableTests : AgentTestBase, IClassFixture<EtcdFixt
     {
         // Scale 0: the status is the point, no container is needed.
         await Ops.SetManifestJsonAsync(App, "web", WebManifest(0, $$""","http":{"host":"{{App}}.down.test","port":80}"""));
-        await Ops.SetManifestJsonAsync(App, "plain", WebManifest(0));
+        await Ops.SetManifestJsonAsync(App, "plain", $$"""{"image":"{{TestImage}}","scale":0}""");
 
         var status = await WaitForErrorAsync("web", $"http on {Agent.Options.HostId}: nginx does not run: ");
         Output.WriteLine(string.Join("\n", status.Errors));
