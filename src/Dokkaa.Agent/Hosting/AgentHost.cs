@@ -54,6 +54,10 @@ public sealed class AgentHost
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
 
+    // What the host record says about HTTP routing: set once nginx started (or could not).
+    private NginxSupervisor? _nginx;
+    private string? _httpError;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _log.LogInformation("Dokkaa agent {Version} starting as host {Host} ({Address})", AgentVersion, _options.HostId, _options.HostIp);
@@ -74,9 +78,17 @@ public sealed class AgentHost
         var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock, containerDns, fence);
         var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock, ambassador);
 
+        var publisher = new HostRecordPublisher(Membership, _logs.CreateLogger("dokkaa.membership"));
         await using var nginx = await StartNginxAsync(cancellationToken).ConfigureAwait(false);
+        _nginx = nginx;
         if (nginx is not null)
+        {
             View.Changed += nginx.Update;
+            nginx.RouteErrorsChanged += publisher.Wake;
+        }
+
+        if (_nginx is not null || _httpError is not null)
+            publisher.Wake();
         await using var console = await StartConsoleAsync(cancellationToken).ConfigureAwait(false);
         Console = console;
         View.Changed += _ => reconciler.Wake();
@@ -91,6 +103,7 @@ public sealed class AgentHost
             reconciler.RunAsync(stop.Token),
             FollowDockerEventsAsync(reconciler, stop.Token),
             fence.RunAsync(stop.Token),
+            publisher.RunAsync(stop.Token),
         };
         _ = reconciler.FirstPass.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
 
@@ -132,6 +145,8 @@ public sealed class AgentHost
         MemoryBytes = _options.MemoryBytes,
         Labels = _options.Labels,
         HeartbeatAt = _clock.GetUtcNow(),
+        HttpError = _httpError,
+        HttpRouteErrors = _nginx?.RouteErrors is { Count: > 0 } errors ? errors.ToDictionary(e => e.Key.ToString(), e => e.Value) : null,
     };
 
     private async Task WaitForDockerAsync(CancellationToken cancellationToken)
@@ -241,6 +256,7 @@ public sealed class AgentHost
         catch (NginxException e)
         {
             _log.LogError("HTTP routing is off on this host: {Error}", e.Message);
+            _httpError = e.Message;
             await supervisor.DisposeAsync().ConfigureAwait(false);
             return null;
         }

@@ -10,11 +10,10 @@ namespace Dokkaa.Agent.Http;
 public sealed record NginxConfig(string Text, string Hash, IReadOnlyList<HttpRouteSummary> Routes, IReadOnlyList<HttpRouteProblem> Problems);
 
 /// <summary>
-/// One host name nginx routes. <see cref="Manifests"/> has more than one entry when several manifests
-/// declare the same <c>http.host</c>: their instances share one upstream (see <see cref="NginxConfigRenderer"/>).
-/// <see cref="Upstreams"/> is empty when no instance runs: nginx answers 503 for the host.
+/// One host name nginx routes, to the instances of <see cref="Manifest"/>, the manifest that owns the name
+/// (<see cref="HttpHostOwners"/>). <see cref="Upstreams"/> is empty when no instance runs: nginx answers 503 for the host.
 /// </summary>
-public sealed record HttpRouteSummary(string Host, IReadOnlyList<ManifestId> Manifests, IReadOnlyList<string> Upstreams);
+public sealed record HttpRouteSummary(string Host, ManifestId Manifest, IReadOnlyList<string> Upstreams);
 
 /// <summary>Something of a manifest that was not written into nginx.conf, and why.</summary>
 public sealed record HttpRouteProblem(ManifestId Manifest, string Message)

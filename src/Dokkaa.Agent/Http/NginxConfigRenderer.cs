@@ -21,9 +21,11 @@ namespace Dokkaa.Agent.Http;
 /// <item>A host whose manifests have no running instance answers 503 with a plain-text reason.</item>
 /// <item>A <c>default_server</c> answers 404 for any other Host header, so an unknown name never reaches
 /// some other application.</item>
-/// <item>Several manifests declaring the same host name are merged: one server, one upstream holding the
-/// instances of all of them (blue/green between two manifests works this way). <see cref="HttpRouteSummary.Manifests"/>
-/// lists who shares a name.</item>
+/// <item>A host name declared by several manifests is routed to its owner only (<see cref="HttpHostOwners"/>: the
+/// manifest created first); the others are left out, and their status says who serves the name.</item>
+/// <item>nginx's own failures (no instance answered, the router unreachable from the front, an internal error) are
+/// answered with a plain-text reason and the <see cref="ErrorHeader"/> header, so the route check after a reload
+/// (<see cref="NginxRouteCheck"/>) tells them from an application's own 5xx, which passes unchanged.</item>
 /// <item>Nothing from a manifest or claim reaches the text unchecked: host names are re-validated with
 /// <see cref="HttpHostName"/>, addresses must parse as IP addresses and are written in their normalised form,
 /// ports are integers in range, and comments only carry sanitised ids. What fails is left out and reported
@@ -36,6 +38,18 @@ public static class NginxConfigRenderer
 {
     /// <summary>Path on the control socket where nginx answers with <see cref="NginxConfig.Hash"/>.</summary>
     public const string ControlPath = "/dokkaa/config";
+
+    /// <summary>Response header on the answers nginx makes up itself when a request could not be passed on; its value is one of the failure tokens below.</summary>
+    public const string ErrorHeader = "X-Dokkaa-Error";
+
+    /// <summary><see cref="ErrorHeader"/>: every instance of the route refused, failed or timed out (502/504 made by the router).</summary>
+    public const string NoInstanceAnswered = "no-instance-answered";
+
+    /// <summary><see cref="ErrorHeader"/>: the router failed the request itself (500: e.g. a temp file it cannot write).</summary>
+    public const string RouterFailed = "router-failed";
+
+    /// <summary><see cref="ErrorHeader"/>: the front could not reach the router on its unix socket (502/504 made by the front).</summary>
+    public const string RouterUnreachable = "router-unreachable";
 
     /// <summary>The routing nginx's configuration (nginx.conf) for <paramref name="state"/>.</summary>
     public static NginxConfig Render(ClusterState state, NginxOptions options)
@@ -74,7 +88,7 @@ public static class NginxConfigRenderer
         {
             w.Line();
             var upstream = "dokkaa_" + route.Host.Replace('.', '_');
-            w.Line($"# {route.Host}: {string.Join(", ", route.Manifests.Select(m => Comment(m.ToString())))}{(route.Endpoints.Count == 0 ? " (no running instance)" : "")}");
+            w.Line($"# {route.Host}: {Comment(route.Manifest.ToString())}{(route.Endpoints.Count == 0 ? " (no running instance)" : "")}");
             if (route.Endpoints.Count > 0)
             {
                 w.Open($"upstream {upstream}");
@@ -96,11 +110,19 @@ public static class NginxConfigRenderer
             else
                 w.Line($"return 503 \"dokkaa: {route.Host} has no running instance\\n\";");
             w.Close();
+            if (route.Endpoints.Count > 0)
+            {
+                w.Line("error_page 502 504 @dokkaa_no_instance_answered;");
+                w.Line("error_page 500 @dokkaa_router_failed;");
+                WriteErrorLocation(w, "dokkaa_no_instance_answered", 502, NoInstanceAnswered, $"no instance of {route.Host} answered");
+                WriteErrorLocation(w, "dokkaa_router_failed", 500, RouterFailed, $"nginx failed to pass the request for {route.Host} on");
+            }
+
             w.Close();
         }
 
         var summaries = routes
-            .Select(r => new HttpRouteSummary(r.Host, r.Manifests.ToArray(), r.Endpoints.Select(e => e.Address).ToArray()))
+            .Select(r => new HttpRouteSummary(r.Host, r.Manifest, r.Endpoints.Select(e => e.Address).ToArray()))
             .ToArray();
         var (text, hash) = WriteControlAndClose(w, options.ControlSocketPath);
         return new NginxConfig(text, hash, summaries, problems);
@@ -145,9 +167,20 @@ public static class NginxConfigRenderer
         w.Open("location /");
         w.Line("proxy_pass http://dokkaa_router;");
         w.Close();
+        w.Line("error_page 500 502 504 @dokkaa_router_unreachable;");
+        WriteErrorLocation(w, "dokkaa_router_unreachable", 502, RouterUnreachable, "the front nginx could not pass the request to the routing nginx");
         w.Close();
         var (text, hash) = WriteControlAndClose(w, options.FrontControlSocketPath);
         return new NginxConfig(text, hash, Array.Empty<HttpRouteSummary>(), Array.Empty<HttpRouteProblem>());
+    }
+
+    /// <summary>A named location answering <paramref name="status"/> with a reason and the <see cref="ErrorHeader"/> token (only nginx's own errors get here; an upstream's pass unchanged).</summary>
+    private static void WriteErrorLocation(ConfigWriter w, string name, int status, string token, string reason)
+    {
+        w.Open($"location @{name}");
+        w.Line($"add_header {ErrorHeader} {token} always;");
+        w.Line($"return {status.ToString(CultureInfo.InvariantCulture)} \"dokkaa: {reason}\\n\";");
+        w.Close();
     }
 
     private static void WriteMain(ConfigWriter w, NginxOptions options, string pidPath, string tempPrefix)
@@ -166,7 +199,7 @@ public static class NginxConfigRenderer
         w.Line("server_tokens off;");
         w.Line("default_type text/plain;");
         foreach (var temp in new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })
-            w.Line($"{temp}_temp_path {Path.Combine(options.StateDir, tempPrefix + temp + "_temp")};");
+            w.Line($"{temp}_temp_path {Path.Combine(options.RuntimeDir, tempPrefix + temp + "_temp")};");
     }
 
     /// <summary>
@@ -221,17 +254,19 @@ public static class NginxConfigRenderer
 
     private sealed record Endpoint(string Address, List<string> Instances);
 
-    private sealed record Route(string Host, List<ManifestId> Manifests, List<Endpoint> Endpoints);
+    private sealed record Route(string Host, ManifestId Manifest, List<Endpoint> Endpoints);
 
     private static (List<Route> Routes, List<HttpRouteProblem> Problems) CollectRoutes(ClusterState state)
     {
         var routes = new SortedDictionary<string, Route>(StringComparer.Ordinal);
         var endpoints = new Dictionary<string, List<(IPAddress Ip, int Port, string Instance)>>(StringComparer.Ordinal);
         var problems = new List<HttpRouteProblem>();
+        var owners = HttpHostOwners.Of(state);
 
         foreach (var (id, entry) in state.Manifests)
         {
-            if (entry.Effective is not { Http: { } http } manifest)
+            // A manifest that does not own its host name is not routed; the status calculator says so.
+            if (entry.Effective is not { Http: { } http } manifest || !owners.Serves(entry))
                 continue;
             if (HttpHostName.Check(http.Host) is { } reason)
             {
@@ -245,14 +280,8 @@ public static class NginxConfigRenderer
                 continue;
             }
 
-            if (!routes.TryGetValue(http.Host, out var route))
-            {
-                route = new Route(http.Host, new List<ManifestId>(), new List<Endpoint>());
-                routes.Add(http.Host, route);
-                endpoints.Add(http.Host, new());
-            }
-
-            route.Manifests.Add(id);
+            routes.Add(http.Host, new Route(http.Host, id, new List<Endpoint>()));
+            endpoints.Add(http.Host, new());
             CollectInstances(state, id, manifest, http, endpoints[http.Host], problems);
         }
 

@@ -15,6 +15,32 @@ public sealed record NginxOptions
     /// Absolute, made of <c>[A-Za-z0-9._/+@-]</c> only, so it can be written into nginx.conf as is.</summary>
     public required string StateDir { get; init; }
 
+    /// <summary>
+    /// Directory for the files nginx's workers open themselves: the router's socket (the front's workers connect
+    /// to it) and the temp directories (request bodies, buffered responses). When the agent is root the workers
+    /// run as <c>nobody</c>, and a state directory under the data directory may not be reachable for them (a
+    /// data directory that is 0700, or under a 0700 parent): every request would then fail with 502 or 500. So
+    /// by default, for root, this is a directory of its own under <c>/run/dokkaa-nginx</c> (named after a hash of
+    /// <see cref="StateDir"/>, so agents with different data directories do not meet), made 0755 by the
+    /// supervisor whatever the data directory's permissions; for any other user (the workers run as that user)
+    /// it is <see cref="StateDir"/>. Same character rule as <see cref="StateDir"/>.
+    /// </summary>
+    public string RuntimeDir
+    {
+        get => _runtimeDir ?? DefaultRuntimeDir(StateDir);
+        init => _runtimeDir = value;
+    }
+
+    private readonly string? _runtimeDir;
+
+    /// <summary>How long the route check after a reload waits for an answer through nginx.</summary>
+    public TimeSpan RouteCheckTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First wait before a refused configuration or a failed route check is tried again; doubles up to <see cref="RetryDelayMax"/>.</summary>
+    public TimeSpan RetryDelayFirst { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryDelayMax { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Addresses nginx listens on, each <c>address:port</c> (<c>0.0.0.0:80</c>, <c>[::]:80</c>, <c>127.0.0.1:8080</c>).</summary>
     public IReadOnlyList<string> Listen { get; init; } = new[] { "0.0.0.0:80" };
 
@@ -76,8 +102,8 @@ public sealed record NginxOptions
     /// <summary>The routing nginx answers <c>GET /dokkaa/config</c> here with the hash of the configuration it serves.</summary>
     public string ControlSocketPath => Path.Combine(StateDir, "control.sock");
 
-    /// <summary>Where the routing nginx listens when <see cref="Front"/> is on.</summary>
-    public string RouterSocketPath => Path.Combine(StateDir, "router.sock");
+    /// <summary>Where the routing nginx listens when <see cref="Front"/> is on (the front's workers connect to it).</summary>
+    public string RouterSocketPath => Path.Combine(RuntimeDir, "router.sock");
 
     public string FrontConfigPath => Path.Combine(StateDir, "front.conf");
 
@@ -98,12 +124,16 @@ public sealed record NginxOptions
             throw new ArgumentException("HTTP listen addresses must not repeat", nameof(Listen));
         if (!Path.IsPathFullyQualified(StateDir) || StateDir.Any(c => !IsSafePathChar(c)))
             throw new ArgumentException($"nginx state directory '{StateDir}' must be an absolute path of letters, digits and . _ / + @ -", nameof(StateDir));
+        if (!Path.IsPathFullyQualified(RuntimeDir) || RuntimeDir.Any(c => !IsSafePathChar(c)))
+            throw new ArgumentException($"nginx runtime directory '{RuntimeDir}' must be an absolute path of letters, digits and . _ / + @ -", nameof(RuntimeDir));
+        if (RouterSocketPath.Length > 107)
+            throw new ArgumentException($"nginx runtime directory '{RuntimeDir}' is too long for a unix socket path", nameof(RuntimeDir));
         // sun_path is 108 bytes including the terminating zero.
         if (FrontControlSocketPath.Length > 107)
             throw new ArgumentException($"nginx state directory '{StateDir}' is too long for a unix socket path", nameof(StateDir));
         if (WorkerProcesses < 0 || WorkerConnections < 16 || UpstreamKeepalive < 0)
             throw new ArgumentException("nginx worker_processes, worker_connections or keepalive out of range");
-        foreach (var (name, value) in new[] { (nameof(ProxyConnectTimeout), ProxyConnectTimeout), (nameof(ProxyReadTimeout), ProxyReadTimeout), (nameof(WorkerShutdownTimeout), WorkerShutdownTimeout) })
+        foreach (var (name, value) in new[] { (nameof(ProxyConnectTimeout), ProxyConnectTimeout), (nameof(ProxyReadTimeout), ProxyReadTimeout), (nameof(WorkerShutdownTimeout), WorkerShutdownTimeout), (nameof(RouteCheckTimeout), RouteCheckTimeout), (nameof(RetryDelayFirst), RetryDelayFirst) })
         {
             if (value < TimeSpan.FromMilliseconds(1))
                 throw new ArgumentException($"{name} must be positive", name);
@@ -125,6 +155,11 @@ public sealed record NginxOptions
             throw new ArgumentException($"HTTP listen address '{value}' must be an IPv4 address or an IPv6 address in brackets, then :port");
         return new IPEndPoint(address, port);
     }
+
+    private static string DefaultRuntimeDir(string stateDir) =>
+        !OperatingSystem.IsWindows() && Environment.IsPrivilegedProcess
+            ? "/run/dokkaa-nginx/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(stateDir)))[..16]
+            : stateDir;
 
     private static bool IsSafePathChar(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '/' or '+' or '@' or '-';
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Threading;
@@ -44,10 +45,14 @@ public sealed class NginxException : Exception
 /// <item>Every new router text is written to <c>nginx.conf.new</c> and checked with <c>nginx -t</c>; only a
 /// text that passes replaces <c>nginx.conf</c> (an atomic rename) and is loaded with SIGHUP, a graceful
 /// reload. A refused text never reaches the running nginx: the last good one stays, the error is in
-/// <see cref="LastError"/> and the log.</item>
+/// <see cref="LastError"/>, the log and <see cref="RouteErrors"/> (for the routes it would have changed), and it
+/// is tried again with backoff (<see cref="NginxOptions.RetryDelayFirst"/>), so a cause that goes away (a full
+/// disk, a directory nginx could not create) does not leave the routes stale until the next cluster change.</item>
 /// <item>The router is reloaded only when the rendered text changed, and <see cref="Update"/> debounces bursts.
 /// After a reload the supervisor asks nginx on its control socket which configuration hash it serves, so
-/// "reloaded" means the new workers answer.</item>
+/// "reloaded" means the new workers answer. Then the routes are checked end to end (<see cref="NginxRouteCheck"/>):
+/// a request through the listen address for an unrouted name (the front and the router answer) and one per route
+/// whose upstreams changed. What fails is in <see cref="RouteErrors"/> and is checked again with backoff.</item>
 /// <item>If an nginx dies it is started again with the last good configuration, after 200 ms doubling to 30 s
 /// (forgiven after 10 s up). Workers left behind by a killed master are killed first, as is an nginx left
 /// in the state directory by a previous agent process.</item>
@@ -70,6 +75,14 @@ public sealed class NginxSupervisor : IAsyncDisposable
     private NginxProcess? _router;
     private NginxProcess? _front;
     private FileStream? _lock;
+    private readonly NginxRouteCheck _check;
+    private readonly AsyncSignal _checkWanted = new();
+    private readonly object _errorsLock = new();
+    private NginxConfig? _desired;
+    private bool _reloadPending;
+    private ImmutableDictionary<ManifestId, string> _applyErrors = ImmutableDictionary<ManifestId, string>.Empty;
+    private ImmutableDictionary<ManifestId, string> _checkErrors = ImmutableDictionary<ManifestId, string>.Empty;
+    private IReadOnlyDictionary<ManifestId, string> _routeErrors = ImmutableDictionary<ManifestId, string>.Empty;
     private long _reloads;
     private long _restarts;
     private int _started;
@@ -80,6 +93,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
         options.Validate();
         _options = options;
         _log = log;
+        _check = new NginxRouteCheck(options);
     }
 
     public NginxOptions Options => _options;
@@ -101,6 +115,19 @@ public sealed class NginxSupervisor : IAsyncDisposable
 
     /// <summary>Times an nginx was started again after it died.</summary>
     public long Restarts => Interlocked.Read(ref _restarts);
+
+    /// <summary>
+    /// What does not work through this host's nginx, by routed manifest: a route the renderer left out (or an
+    /// instance it had to skip), a configuration <c>nginx -t</c> refused or nginx did not take, a route check that
+    /// failed. Empty when every route works. The agent publishes it in its host record, so the status shows it.
+    /// </summary>
+    public IReadOnlyDictionary<ManifestId, string> RouteErrors => Volatile.Read(ref _routeErrors);
+
+    /// <summary>Raised (on a supervisor thread) whenever <see cref="RouteErrors"/> changes.</summary>
+    public event Action? RouteErrorsChanged;
+
+    /// <summary>Raised after every route check, with the errors it found (tests wait for it).</summary>
+    internal event Action<IReadOnlyDictionary<ManifestId, string>>? Checked;
 
     /// <summary>Raised after every apply, debounced or direct (on the applying thread).</summary>
     public event Action<NginxApplyResult>? Applied;
@@ -127,6 +154,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
         LogProblems(config);
         await InstallAsync(config, _options.ConfigPath, "initial configuration", cancellationToken).ConfigureAwait(false);
         _applied = config;
+        _desired = config;
         Interlocked.CompareExchange(ref _latest, initial, null);
         if (_options.Front)
         {
@@ -162,6 +190,9 @@ public sealed class NginxSupervisor : IAsyncDisposable
         if (_front is not null)
             _loops.Add(Task.Run(() => SuperviseAsync(front, () => _frontConfig!.Hash, _stopping.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => DebounceAsync(_stopping.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => CheckRoutesAsync(_stopping.Token), CancellationToken.None));
+        UpdateRouteErrors();
+        _checkWanted.Set();
     }
 
     /// <summary>
@@ -176,12 +207,19 @@ public sealed class NginxSupervisor : IAsyncDisposable
         _changed.Set();
     }
 
-    /// <summary>Renders <paramref name="state"/> and applies it now (no debounce); returns what happened.</summary>
-    public Task<NginxApplyResult> ApplyAsync(ClusterState state, CancellationToken cancellationToken) =>
-        ApplyConfigAsync(NginxConfigRenderer.Render(state, _options), cancellationToken);
+    /// <summary>Renders <paramref name="state"/> and applies it now (no debounce); returns what happened. It is also the latest snapshot, which a retry after a failure renders again.</summary>
+    public Task<NginxApplyResult> ApplyAsync(ClusterState state, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _latest, state);
+        return ApplyConfigAsync(NginxConfigRenderer.Render(state, _options), cancellationToken);
+    }
 
-    /// <summary>Applies an already rendered router configuration. Internal so that tests can hand in a broken one.</summary>
-    internal async Task<NginxApplyResult> ApplyConfigAsync(NginxConfig config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies an already rendered router configuration. Internal so that tests can hand in a broken one.
+    /// <paramref name="retry"/>: a text <c>nginx -t</c> refused before is tested again, and a reload nginx did not
+    /// take is signalled again (the backoff retries do this; an ordinary update does not repeat a known failure).
+    /// </summary>
+    internal async Task<NginxApplyResult> ApplyConfigAsync(NginxConfig config, CancellationToken cancellationToken, bool retry = false)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Volatile.Read(ref _started) == 0 || _router is null)
@@ -192,7 +230,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
         await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
-            result = await ApplyLockedAsync(_router, config, linked.Token).ConfigureAwait(false);
+            result = await ApplyLockedAsync(_router, config, retry, linked.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -221,6 +259,8 @@ public sealed class NginxSupervisor : IAsyncDisposable
         {
         }
 
+        _check.Dispose();
+
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -236,6 +276,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
         finally
         {
             _gate.Release();
+            RemoveRuntimeDir();
             _lock?.Dispose();
             _stopping.Dispose();
         }
@@ -260,30 +301,47 @@ public sealed class NginxSupervisor : IAsyncDisposable
         throw new NginxException($"{why}: {process.RecentOutput()}");
     }
 
-    private async Task<NginxApplyResult> ApplyLockedAsync(NginxProcess router, NginxConfig config, CancellationToken cancellationToken)
+    private async Task<NginxApplyResult> ApplyLockedAsync(NginxProcess router, NginxConfig config, bool retry, CancellationToken cancellationToken)
     {
         LogProblems(config);
-        if (_applied is { } applied && applied.Text == config.Text)
-            return new NginxApplyResult(NginxApplyOutcome.Unchanged, config, null);
-        if (_rejected is { } rejected && rejected.Text == config.Text)
-            return new NginxApplyResult(NginxApplyOutcome.Rejected, config, rejected.Error);
-
-        var (ok, output) = await TestAsync(config.Text, _options.ConfigPath, cancellationToken).ConfigureAwait(false);
-        if (!ok)
+        var previous = _applied;
+        _desired = config;
+        if (previous is not null && previous.Text == config.Text && !(retry && _reloadPending))
         {
-            var error = $"nginx -t refused the new configuration (hash {config.Hash}); nginx keeps serving the previous one: {output}";
-            _rejected = (config.Text, error);
-            _lastError = error;
-            _log.LogError("{Error}", error);
-            return new NginxApplyResult(NginxApplyOutcome.Rejected, config, error);
+            SetApplyErrors(ImmutableDictionary<ManifestId, string>.Empty);
+            return new NginxApplyResult(NginxApplyOutcome.Unchanged, config, null);
         }
 
-        File.Move(_options.ConfigPath + ".new", _options.ConfigPath, overwrite: true);
-        _applied = config;
-        _rejected = null;
+        if (!retry && _rejected is { } rejected && rejected.Text == config.Text)
+        {
+            UpdateRouteErrors();
+            return new NginxApplyResult(NginxApplyOutcome.Rejected, config, rejected.Error);
+        }
 
+        if (previous is null || previous.Text != config.Text)
+        {
+            var (ok, output) = await TestAsync(config.Text, _options.ConfigPath, cancellationToken).ConfigureAwait(false);
+            if (!ok)
+            {
+                var error = $"nginx -t refused the new configuration (hash {config.Hash}); nginx keeps serving the previous one: {output}";
+                _rejected = (config.Text, error);
+                _lastError = error;
+                _log.LogError("{Error}", error);
+                SetApplyErrors(Affected(config, previous, $"nginx -t refused the configuration with this route, the previous one stays in effect: {Shorten(output)}"));
+                return new NginxApplyResult(NginxApplyOutcome.Rejected, config, error);
+            }
+
+            File.Move(_options.ConfigPath + ".new", _options.ConfigPath, overwrite: true);
+            _applied = config;
+            _rejected = null;
+        }
+
+        _reloadPending = true;
         if (router.Run is not { Exited.IsCompleted: false } run)
         {
+            // The supervision loop starts nginx with this configuration and checks the routes then.
+            _reloadPending = false;
+            SetApplyErrors(ImmutableDictionary<ManifestId, string>.Empty);
             _log.LogInformation("nginx is not running; it will start with the new configuration (hash {Hash})", config.Hash);
             return new NginxApplyResult(NginxApplyOutcome.Written, config, null);
         }
@@ -292,7 +350,10 @@ public sealed class NginxSupervisor : IAsyncDisposable
         Interlocked.Increment(ref _reloads);
         if (await router.WaitServingAsync(run, config.Hash, cancellationToken).ConfigureAwait(false))
         {
+            _reloadPending = false;
             _lastError = null;
+            SetApplyErrors(ImmutableDictionary<ManifestId, string>.Empty);
+            _checkWanted.Set();
             _log.LogInformation("nginx reloaded: {Count} host name(s), hash {Hash}", config.Routes.Count, config.Hash);
             return new NginxApplyResult(NginxApplyOutcome.Reloaded, config, null);
         }
@@ -302,7 +363,72 @@ public sealed class NginxSupervisor : IAsyncDisposable
             : $"nginx did not serve the new configuration (hash {config.Hash}) within {_options.ReadyTimeout.TotalSeconds:0.#}s; see {_options.ErrorLogPath}";
         _lastError = failure;
         _log.LogError("{Error}", failure);
+        if (!run.Exited.IsCompleted)
+            SetApplyErrors(Affected(config, previous, $"nginx did not take the configuration with this route within {_options.ReadyTimeout.TotalSeconds:0.#}s"));
         return new NginxApplyResult(NginxApplyOutcome.ReloadFailed, config, failure);
+    }
+
+    /// <summary>
+    /// The manifests whose route in <paramref name="config"/> is not in effect because it was not applied: those whose
+    /// route differs from the one in <paramref name="applied"/> (new, other upstreams); every route when none does (the
+    /// refused part is common to all).
+    /// </summary>
+    private static ImmutableDictionary<ManifestId, string> Affected(NginxConfig config, NginxConfig? applied, string error)
+    {
+        var before = (applied?.Routes ?? Array.Empty<HttpRouteSummary>()).ToDictionary(r => r.Host, StringComparer.Ordinal);
+        var changed = config.Routes.Where(r => !before.TryGetValue(r.Host, out var old) || !SameRoute(old, r)).ToList();
+        return (changed.Count > 0 ? changed : config.Routes).ToImmutableDictionary(r => r.Manifest, _ => error);
+    }
+
+    private static bool SameRoute(HttpRouteSummary a, HttpRouteSummary b) =>
+        a.Host == b.Host && a.Manifest == b.Manifest && a.Upstreams.SequenceEqual(b.Upstreams, StringComparer.Ordinal);
+
+    private static string Shorten(string text) => text.Length > 300 ? text[..300] + "..." : text;
+
+    private void SetApplyErrors(ImmutableDictionary<ManifestId, string> errors)
+    {
+        bool started;
+        lock (_errorsLock)
+        {
+            started = _applyErrors.IsEmpty && !errors.IsEmpty;
+            _applyErrors = errors;
+        }
+
+        // A failure of a direct ApplyAsync: wake the debounce loop, which then retries it with backoff.
+        if (started)
+            _changed.Set();
+        UpdateRouteErrors();
+    }
+
+    /// <summary>Composes <see cref="RouteErrors"/> from the desired configuration's problems, the apply errors and the check errors; raises the event on a change.</summary>
+    private void UpdateRouteErrors()
+    {
+        bool changed;
+        lock (_errorsLock)
+        {
+            var messages = new Dictionary<ManifestId, List<string>>();
+            void Add(ManifestId id, string message)
+            {
+                if (!messages.TryGetValue(id, out var list))
+                    messages[id] = list = new List<string>();
+                if (!list.Contains(message))
+                    list.Add(message);
+            }
+
+            foreach (var problem in _desired?.Problems ?? Array.Empty<HttpRouteProblem>())
+                Add(problem.Manifest, problem.Message);
+            foreach (var (id, message) in _applyErrors)
+                Add(id, message);
+            foreach (var (id, message) in _checkErrors)
+                Add(id, message);
+            var next = messages.ToImmutableDictionary(m => m.Key, m => string.Join("; ", m.Value));
+            changed = next.Count != _routeErrors.Count || next.Any(e => _routeErrors.GetValueOrDefault(e.Key) != e.Value);
+            if (changed)
+                Volatile.Write(ref _routeErrors, next);
+        }
+
+        if (changed)
+            RouteErrorsChanged?.Invoke();
     }
 
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/>.new and runs <c>nginx -t</c> on it; the file is removed when refused.</summary>
@@ -358,7 +484,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
                         failures = 0;
                 }
 
-                var delay = TimeSpan.FromTicks(Math.Min(_options.RestartDelayMax.Ticks, _options.RestartDelayFirst.Ticks << Math.Min(failures, 20)));
+                var delay = Backoff(_options.RestartDelayFirst, _options.RestartDelayMax, failures);
                 failures++;
                 _log.LogWarning("Starting nginx ({Name}) again in {Delay}", process.Name, delay);
                 await Task.Delay(delay, stop).ConfigureAwait(false);
@@ -372,6 +498,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
                     if (await process.WaitServingAsync(next, expected, stop).ConfigureAwait(false))
                     {
                         _lastError = null;
+                        _checkWanted.Set();
                         _log.LogInformation("nginx ({Name}) restarted (pid {Pid}), serving hash {Hash}", process.Name, next.Pid, expected);
                     }
                 }
@@ -397,16 +524,28 @@ public sealed class NginxSupervisor : IAsyncDisposable
         }
     }
 
+    private static TimeSpan Backoff(TimeSpan first, TimeSpan max, int failures) =>
+        TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << Math.Min(failures, 20)));
+
+    /// <summary>Applies the latest snapshot a debounce after a change; while the last apply failed, again with backoff even without one.</summary>
     private async Task DebounceAsync(CancellationToken stop)
     {
+        var failures = 0;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await _changed.WaitAsync(Timeout.InfiniteTimeSpan, stop).ConfigureAwait(false);
-                await Task.Delay(_options.Debounce, stop).ConfigureAwait(false);
-                if (Volatile.Read(ref _latest) is { } state)
-                    await ApplyAsync(state, stop).ConfigureAwait(false);
+                bool failing;
+                lock (_errorsLock)
+                    failing = !_applyErrors.IsEmpty || _reloadPending;
+                var wait = failing ? Backoff(_options.RetryDelayFirst, _options.RetryDelayMax, Math.Max(0, failures - 1)) : Timeout.InfiniteTimeSpan;
+                var changed = await _changed.WaitAsync(wait, stop).ConfigureAwait(false);
+                if (changed)
+                    await Task.Delay(_options.Debounce, stop).ConfigureAwait(false);
+                if (Volatile.Read(ref _latest) is not { } state)
+                    continue;
+                var result = await ApplyConfigAsync(NginxConfigRenderer.Render(state, _options), stop, retry: !changed).ConfigureAwait(false);
+                failures = result.Outcome is NginxApplyOutcome.Rejected or NginxApplyOutcome.ReloadFailed ? failures + 1 : 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -420,15 +559,105 @@ public sealed class NginxSupervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Checks the routes nginx serves after every reload or restart (those whose upstreams changed since they last
+    /// worked, plus the path through the front for all), and the failing ones again with backoff until they work.
+    /// </summary>
+    private async Task CheckRoutesAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        var working = new Dictionary<string, HttpRouteSummary>(StringComparer.Ordinal);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                bool failing;
+                lock (_errorsLock)
+                    failing = !_checkErrors.IsEmpty;
+                var wait = failing ? Backoff(_options.RetryDelayFirst, _options.RetryDelayMax, Math.Max(0, failures - 1)) : Timeout.InfiniteTimeSpan;
+                await _checkWanted.WaitAsync(wait, stop).ConfigureAwait(false);
+                if (_applied is not { } config || _router?.Pid is null)
+                    continue;
+
+                var errors = new Dictionary<ManifestId, string>();
+                if (await _check.CheckNginxAsync(stop).ConfigureAwait(false) is { } broken)
+                {
+                    foreach (var route in config.Routes)
+                        errors[route.Manifest] = broken;
+                    working.Clear();
+                }
+                else
+                {
+                    var due = config.Routes.Where(r => !working.TryGetValue(r.Host, out var ok) || !SameRoute(ok, r)).ToList();
+                    var results = new System.Collections.Concurrent.ConcurrentDictionary<HttpRouteSummary, string?>();
+                    await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stop }, async (route, ct) =>
+                        results[route] = await _check.CheckRouteAsync(route.Host, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    var hosts = config.Routes.Select(r => r.Host).ToHashSet(StringComparer.Ordinal);
+                    foreach (var gone in working.Keys.Where(h => !hosts.Contains(h)).ToList())
+                        working.Remove(gone);
+                    foreach (var (route, error) in results)
+                    {
+                        if (error is null)
+                        {
+                            working[route.Host] = route;
+                        }
+                        else
+                        {
+                            working.Remove(route.Host);
+                            errors[route.Manifest] = error;
+                        }
+                    }
+                }
+
+                // A route checked earlier keeps its verdict until it is checked again, unless it left the configuration.
+                ImmutableDictionary<ManifestId, string> next;
+                lock (_errorsLock)
+                {
+                    var routed = config.Routes.Select(r => r.Manifest).ToHashSet();
+                    next = _checkErrors.Where(e => routed.Contains(e.Key) && !errors.ContainsKey(e.Key) && !working.Values.Any(w => w.Manifest == e.Key))
+                        .Concat(errors)
+                        .ToImmutableDictionary(e => e.Key, e => e.Value);
+                    _checkErrors = next;
+                }
+
+                failures = next.IsEmpty ? 0 : failures + 1;
+                foreach (var (id, error) in errors)
+                    _log.LogWarning("HTTP route of {Manifest} does not work: {Error}", id, error);
+                UpdateRouteErrors();
+                Checked?.Invoke(next);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Checking the HTTP routes failed");
+            }
+        }
+    }
+
     /// <summary>Creates the state directory, takes its lock and finds the executables; returns the path of setsid.</summary>
     private string PrepareStateDir()
     {
         Directory.CreateDirectory(_options.StateDir);
-        // Workers run as an unprivileged user when the agent is root; they must reach their temp directories.
+        // Workers run as an unprivileged user when the agent is root: the directory with their socket and temp
+        // files must be reachable for them whatever the data directory's permissions (see NginxOptions.RuntimeDir).
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(_options.StateDir, File.GetUnixFileMode(_options.StateDir) | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            if (_options.RuntimeDir != _options.StateDir)
+            {
+                var parent = Path.GetDirectoryName(_options.RuntimeDir)!;
+                Directory.CreateDirectory(parent, open);
+                Directory.CreateDirectory(_options.RuntimeDir, open);
+                File.SetUnixFileMode(_options.RuntimeDir, open);
+            }
+            else
+            {
+                File.SetUnixFileMode(_options.StateDir, File.GetUnixFileMode(_options.StateDir) | open);
+            }
         }
 
         try
@@ -446,6 +675,22 @@ public sealed class NginxSupervisor : IAsyncDisposable
             .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(dir => Path.Combine(dir, "setsid")))
             .FirstOrDefault(File.Exists)
             ?? throw new NginxException("setsid (util-linux) is required to run nginx in its own process group");
+    }
+
+    /// <summary>A runtime directory of its own (not the state directory) holds only sockets and temp files: nothing to keep.</summary>
+    private void RemoveRuntimeDir()
+    {
+        // Only by the supervisor that held the state directory's lock: another one may be using the same directory.
+        if (_options.RuntimeDir == _options.StateDir || _lock is null)
+            return;
+        try
+        {
+            Directory.Delete(_options.RuntimeDir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("Could not remove the nginx runtime directory {Dir}: {Error}", _options.RuntimeDir, e.Message);
+        }
     }
 
     private void LogProblems(NginxConfig config)

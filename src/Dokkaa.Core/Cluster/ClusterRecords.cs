@@ -57,7 +57,18 @@ public sealed record HostRecord : IClusterRecord
     public bool Draining { get; init; }
     public DateTimeOffset HeartbeatAt { get; init; }
 
-    bool IClusterRecord.IsWellFormed => Address is not null && AgentVersion is not null && Labels is not null;
+    /// <summary>
+    /// Why this host routes no HTTP at all (its nginx cannot run); null when it does or HTTP is off by choice.
+    /// In the host record, like <see cref="HttpRouteErrors"/>, because nginx runs on every host and its problems
+    /// are this host's, whether or not it runs an instance; they go away with the host's lease.
+    /// </summary>
+    public string? HttpError { get; init; }
+
+    /// <summary>HTTP routes that do not work through this host's nginx, by manifest (<c>app/name</c>); null when all work.</summary>
+    public IReadOnlyDictionary<string, string>? HttpRouteErrors { get; init; }
+
+    bool IClusterRecord.IsWellFormed => Address is not null && AgentVersion is not null && Labels is not null
+        && (HttpRouteErrors is null || HttpRouteErrors.Values.All(e => e is not null));
 }
 
 /// <summary>The value of <c>/dokkaa/status/&lt;app&gt;/&lt;name&gt;</c>: what the agents see of one manifest.</summary>

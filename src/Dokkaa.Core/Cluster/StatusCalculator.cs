@@ -57,6 +57,14 @@ public static class StatusCalculator
                 errors.Add($"link {link}: no manifest in app {app} provides service {service}");
         }
 
+        if (manifest.Http is not null)
+        {
+            if (HttpHostOwners.Of(state).Conflict(entry) is { } conflict)
+                errors.Add(conflict);
+            else
+                errors.AddRange(HttpRouteErrors.For(state, entry.Id));
+        }
+
         if (state.Rollouts.TryGetValue(entry.Id, out var rollout) && rollout.Record.Failed && rollout.Record.ManifestHash == hash)
             errors.Add($"rolling update stopped: {rollout.Record.Error}");
 

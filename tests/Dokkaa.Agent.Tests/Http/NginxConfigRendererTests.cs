@@ -9,7 +9,7 @@ namespace Dokkaa.Agent.Tests.Http;
 public sealed class NginxConfigRendererTests
 {
     /// <summary>Without the front, the router itself listens on the addresses: the whole picture in one file.</summary>
-    private static readonly NginxOptions Options = new() { StateDir = "/var/lib/dokkaa/nginx", Listen = new[] { "127.0.0.1:8080" }, Front = false };
+    private static readonly NginxOptions Options = new() { StateDir = "/var/lib/dokkaa/nginx", RuntimeDir = "/var/lib/dokkaa/nginx", Listen = new[] { "127.0.0.1:8080" }, Front = false };
 
     /// <summary>shop.example with two running instances (and one starting, one beyond the scale), idle.example with none.</summary>
     private static ClusterState SmallCluster() => new TestCluster()
@@ -252,22 +252,38 @@ public sealed class NginxConfigRendererTests
     }
 
     [Fact]
-    public void Two_manifests_with_the_same_host_share_one_server_and_one_upstream()
+    public void A_host_name_declared_twice_is_routed_to_the_manifest_created_first_only()
     {
+        // green's key was created first (revision 3), although blue sorts first by name.
         var state = new TestCluster()
-            .Manifest("shop", "blue", "shop.example").Instance("shop", "blue", 1, "10.0.0.1", 1001)
-            .Manifest("shop", "green", "shop.example", port: 8080).Instance("shop", "green", 1, "10.0.0.2", 2001, httpPort: 8080)
+            .Manifest("shop", "blue", "shop.example", createRevision: 5).Instance("shop", "blue", 1, "10.0.0.1", 1001)
+            .Manifest("shop", "green", "shop.example", port: 8080, createRevision: 3).Instance("shop", "green", 1, "10.0.0.2", 2001, httpPort: 8080)
             .State;
 
         var config = NginxConfigRenderer.Render(state, Options);
 
         var route = Assert.Single(config.Routes);
-        Assert.Equal(new[] { new ManifestId("shop", "blue"), new ManifestId("shop", "green") }, route.Manifests);
-        Assert.Equal(new[] { "10.0.0.1:1001", "10.0.0.2:2001" }, route.Upstreams);
+        Assert.Equal(new ManifestId("shop", "green"), route.Manifest);
+        Assert.Equal(new[] { "10.0.0.2:2001" }, route.Upstreams);
+        Assert.DoesNotContain("10.0.0.1", config.Text);
         Assert.Single(config.Text.Split("server_name shop.example;").Skip(1));
-        Assert.Single(config.Text.Split("upstream dokkaa_shop_example {").Skip(1));
-        Assert.Contains("# shop.example: shop/blue, shop/green", config.Text);
+        Assert.Contains("# shop.example: shop/green\n", config.Text);
+        // The later claimant's status says who serves the name (StatusCalculator); it is no route problem of nginx.
         Assert.Empty(config.Problems);
+    }
+
+    [Fact]
+    public void Nginx_own_failures_are_marked_for_the_route_check_and_an_instance_answer_is_not()
+    {
+        var config = NginxConfigRenderer.Render(SmallCluster(), Options);
+        var front = NginxConfigRenderer.RenderFront(Options with { Front = true });
+
+        // Only nginx's own errors reach error_page (proxy_intercept_errors is off): an instance's 502 passes unchanged.
+        Assert.DoesNotContain("proxy_intercept_errors on", config.Text);
+        Assert.Contains("error_page 502 504 @dokkaa_no_instance_answered;", config.Text);
+        Assert.Contains($"add_header {NginxConfigRenderer.ErrorHeader} {NginxConfigRenderer.NoInstanceAnswered} always;", config.Text);
+        Assert.Contains($"add_header {NginxConfigRenderer.ErrorHeader} {NginxConfigRenderer.RouterFailed} always;", config.Text);
+        Assert.Contains($"add_header {NginxConfigRenderer.ErrorHeader} {NginxConfigRenderer.RouterUnreachable} always;", front.Text);
     }
 
     [Fact]
@@ -389,13 +405,23 @@ http {
         location / {
             proxy_pass http://dokkaa_shop_example;
         }
+        error_page 502 504 @dokkaa_no_instance_answered;
+        error_page 500 @dokkaa_router_failed;
+        location @dokkaa_no_instance_answered {
+            add_header X-Dokkaa-Error no-instance-answered always;
+            return 502 "dokkaa: no instance of shop.example answered\n";
+        }
+        location @dokkaa_router_failed {
+            add_header X-Dokkaa-Error router-failed always;
+            return 500 "dokkaa: nginx failed to pass the request for shop.example on\n";
+        }
     }
 
     # The agent reads the hash of the configuration nginx serves here, to know when a reload has taken effect.
     server {
         listen unix:/var/lib/dokkaa/nginx/control.sock;
         location = /dokkaa/config {
-            return 200 "bd9c00b9a156320b\n";
+            return 200 "647f8ecf64369f6e\n";
         }
         location / {
             return 404;
@@ -464,13 +490,18 @@ http {
         location / {
             proxy_pass http://dokkaa_router;
         }
+        error_page 500 502 504 @dokkaa_router_unreachable;
+        location @dokkaa_router_unreachable {
+            add_header X-Dokkaa-Error router-unreachable always;
+            return 502 "dokkaa: the front nginx could not pass the request to the routing nginx\n";
+        }
     }
 
     # The agent reads the hash of the configuration nginx serves here, to know when a reload has taken effect.
     server {
         listen unix:/var/lib/dokkaa/nginx/front-control.sock;
         location = /dokkaa/config {
-            return 200 "3e37135a19ba7be7\n";
+            return 200 "e45b00053fe27e05\n";
         }
         location / {
             return 404;

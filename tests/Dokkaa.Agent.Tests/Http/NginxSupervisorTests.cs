@@ -277,6 +277,106 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         await Poll.UntilAsync(async () => BackendOf((await GetAsync(Shop)).Body), body => body == "B", "the new configuration to serve B", TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_refused_configuration_is_tried_again_with_backoff_and_applied_once_the_cause_is_gone()
+    {
+        var a = Backend("A");
+        var b = Backend("B");
+        var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State, FastRetries);
+        var errorLog = supervisor.Options.ErrorLogPath;
+        var next = TestCluster.Shop(Shop, b).State;
+        var wanted = NginxConfigRenderer.Render(next, supervisor.Options).Hash;
+
+        // nginx -t opens the error log: a directory in its place makes it refuse any configuration, until it is gone.
+        File.Move(errorLog, errorLog + ".moved");
+        Directory.CreateDirectory(errorLog);
+        supervisor.Update(next);
+        var refused = await Poll.UntilAsync(
+            () => Task.FromResult(supervisor.RouteErrors.GetValueOrDefault(ShopWeb)), e => e is not null, "the refused route in RouteErrors", TimeSpan.FromSeconds(30));
+        _output.WriteLine(refused);
+        Assert.StartsWith("nginx -t refused the configuration with this route, the previous one stays in effect:", refused);
+        Assert.Equal("A", BackendOf((await GetAsync(Shop)).Body));
+
+        // No further cluster change: the retry alone applies it.
+        Directory.Delete(errorLog);
+        await Poll.UntilAsync(async () => await supervisor.GetServedHashAsync(CancellationToken.None) == wanted, "a retry to apply the refused configuration", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(() => supervisor.RouteErrors.Count == 0, "the route error to clear", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(async () => BackendOf((await GetAsync(Shop)).Body), body => body == "B", "the new configuration to serve B", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_route_whose_instances_do_not_answer_is_reported_and_cleared_by_a_retry_once_one_does()
+    {
+        var port = FreePort.Tcp();
+        var state = new TestCluster().Manifest("shop", "web", Shop, scale: 1).Instance("shop", "web", 1, "127.0.0.1", port).State;
+        var supervisor = await StartAsync(state, FastRetries);
+
+        var error = await Poll.UntilAsync(
+            () => Task.FromResult(supervisor.RouteErrors.GetValueOrDefault(ShopWeb)), e => e is not null, "the route check to report shop/web", TimeSpan.FromSeconds(30));
+        _output.WriteLine(error);
+        Assert.StartsWith("no instance answered through nginx on this host (502)", error);
+        Assert.Contains("Connection refused", error);
+        var answer = await GetAsync(Shop);
+        Assert.Equal((502, "dokkaa: no instance of shop.example answered\n"), answer);
+
+        // The check is repeated with backoff: once an instance answers the error goes, without a reload.
+        var reloads = supervisor.Reloads;
+        Backend("A", port: port);
+        await Poll.UntilAsync(() => supervisor.RouteErrors.Count == 0, "a retried check to clear the error", TimeSpan.FromSeconds(30));
+        Assert.Equal(reloads, supervisor.Reloads);
+        Assert.Equal("A", BackendOf((await GetAsync(Shop)).Body));
+    }
+
+    [Fact]
+    public async Task Workers_that_cannot_reach_the_router_socket_are_reported_for_every_route()
+    {
+        var a = Backend("A");
+        // Created 0700 and owned by root: nginx's workers (nobody) cannot traverse it.
+        var locked = Directory.CreateTempSubdirectory("dokkaa-locked-").FullName;
+        try
+        {
+            var state = TestCluster.Shop(Shop, a).Manifest("shop", "idle", "idle.example", scale: 0).State;
+            var supervisor = await StartAsync(state, o => FastRetries(o) with { RuntimeDir = Path.Combine(locked, "run") });
+
+            var errors = await Poll.UntilAsync(() => Task.FromResult(supervisor.RouteErrors), e => e.Count == 2, "both routes in RouteErrors", TimeSpan.FromSeconds(30));
+            _output.WriteLine(string.Join("\n", errors));
+            Assert.All(errors.Values, e => Assert.StartsWith("the front nginx cannot pass requests to the routing nginx (502)", e));
+            Assert.Contains("Permission denied", errors[ShopWeb]);
+            Assert.Equal(502, (await GetAsync(Shop)).Status);
+        }
+        finally
+        {
+            foreach (var supervisor in _supervisors)
+                await supervisor.DisposeAsync();
+            Directory.Delete(locked, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_default_runtime_directory_is_reachable_by_the_workers_whatever_the_state_directory()
+    {
+        var a = Backend("A");
+        // A state directory under a 0700 parent: the workers could not reach a socket in it.
+        var locked = Directory.CreateTempSubdirectory("dokkaa-locked-").FullName;
+        try
+        {
+            var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State, o => FastRetries(o) with { StateDir = Path.Combine(locked, "nginx") });
+
+            Assert.StartsWith("/run/dokkaa-nginx/", supervisor.Options.RuntimeDir);
+            Assert.Equal("A", BackendOf((await GetAsync(Shop)).Body));
+            await Poll.UntilAsync(() => Task.FromResult(supervisor.RouteErrors), e => e.Count == 0, "no route errors", TimeSpan.FromSeconds(30));
+            var runtime = supervisor.Options.RuntimeDir;
+            await supervisor.DisposeAsync();
+            Assert.False(Directory.Exists(runtime), "the runtime directory was left behind");
+        }
+        finally
+        {
+            foreach (var supervisor in _supervisors)
+                await supervisor.DisposeAsync();
+            Directory.Delete(locked, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("router")]
     [InlineData("front")]
@@ -405,21 +505,31 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     {
         File.Delete(controlSocket);
         if (config == options.ConfigPath)
+        {
+            // The supervisor that wrote the config removed its runtime directory when it stopped.
+            Directory.CreateDirectory(options.RuntimeDir);
             File.Delete(options.RouterSocketPath);
+        }
         var info = new ProcessStartInfo("setsid") { UseShellExecute = false };
         foreach (var arg in new[] { options.NginxPath, "-c", config, "-p", options.StateDir + "/", "-e", options.ErrorLogPath, "-g", "daemon off;" })
             info.ArgumentList.Add(arg);
         return Process.Start(info)!;
     }
 
-    private TestHttpBackend Backend(string name, TimeSpan delay = default)
+    private TestHttpBackend Backend(string name, TimeSpan delay = default, int port = 0)
     {
-        var backend = TestHttpBackend.Start(name, delay);
+        var backend = TestHttpBackend.Start(name, delay, port);
         _backends.Add(backend);
         return backend;
     }
 
+    private static readonly ManifestId ShopWeb = new("shop", "web");
+
     private NginxOptions Options() => new() { StateDir = _stateDir, Listen = new[] { $"127.0.0.1:{_port}" } };
+
+    /// <summary>Retries within a second, so the tests that wait for one are quick.</summary>
+    private static NginxOptions FastRetries(NginxOptions options) =>
+        options with { RetryDelayFirst = TimeSpan.FromMilliseconds(200), RetryDelayMax = TimeSpan.FromSeconds(1) };
 
     private async Task<NginxSupervisor> StartAsync(ClusterState state, Func<NginxOptions, NginxOptions>? configure = null)
     {

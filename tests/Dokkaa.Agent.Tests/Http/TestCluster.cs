@@ -10,11 +10,11 @@ internal sealed class TestCluster
 
     public ClusterState State => _state;
 
-    public TestCluster Manifest(string app, string name, string? host, int port = 9000, int scale = 3, bool exclusive = false)
+    public TestCluster Manifest(string app, string name, string? host, int port = 9000, int scale = 3, bool exclusive = false, long createRevision = 1)
     {
         var manifest = new Manifest { Image = "shop/web:1", Scale = scale, Http = host is null ? null : new HttpRoute(host, port), Exclusive = exclusive };
         var id = new ManifestId(app, name);
-        _state = _state with { Manifests = _state.Manifests.SetItem(id, new ManifestEntry(id, "{}", manifest, Array.Empty<ManifestError>(), 1, manifest)) };
+        _state = _state with { Manifests = _state.Manifests.SetItem(id, new ManifestEntry(id, "{}", manifest, Array.Empty<ManifestError>(), createRevision, manifest) { CreateRevision = createRevision }) };
         return this;
     }
 

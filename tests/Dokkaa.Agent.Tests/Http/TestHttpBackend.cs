@@ -18,11 +18,11 @@ internal sealed class TestHttpBackend : IAsyncDisposable
     private readonly TimeSpan _delay;
     private int _requests;
 
-    private TestHttpBackend(string name, TimeSpan delay)
+    private TestHttpBackend(string name, TimeSpan delay, int port)
     {
         Name = name;
         _delay = delay;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start(512);
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _ = AcceptAsync();
@@ -34,7 +34,8 @@ internal sealed class TestHttpBackend : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
-    public static TestHttpBackend Start(string name, TimeSpan delay = default) => new(name, delay);
+    /// <param name="port">0 for any free port.</param>
+    public static TestHttpBackend Start(string name, TimeSpan delay = default, int port = 0) => new(name, delay, port);
 
     /// <summary>Dies: the listener closes and every open connection is reset (RST).</summary>
     public void Kill()

@@ -54,7 +54,7 @@ public sealed class HttpHostTests
     [MemberData(nameof(HostileHosts))]
     public void HostileHostIsRejectedAtHttpHost(string host)
     {
-        var json = ManifestAssert.With($"\"http\": {{\"host\": {JsonSerializer.Serialize(host)}, \"port\": 80}}");
+        var json = ManifestAssert.With($"\"services\": {{\"web\": 80}}, \"http\": {{\"host\": {JsonSerializer.Serialize(host)}, \"port\": 80}}");
 
         ManifestAssert.SingleError(json, "$.http.host", "host name");
     }
@@ -66,7 +66,7 @@ public sealed class HttpHostTests
         var host = string.Join('.', new string('a', 63), new string('b', 63), new string('c', 63), new string('d', 61));
 
         Assert.Equal(253, host.Length);
-        Assert.Equal(host, ManifestParser.Parse(ManifestAssert.With($"\"http\": {{\"host\": \"{host}\", \"port\": 80}}")).Http!.Host);
+        Assert.Equal(host, ManifestParser.Parse(ManifestAssert.With($"\"services\": {{\"web\": 80}}, \"http\": {{\"host\": \"{host}\", \"port\": 80}}")).Http!.Host);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class HttpHostTests
         var host = string.Join('.', new string('a', 63), new string('b', 63), new string('c', 63), new string('d', 62));
 
         ManifestAssert.SingleError(
-            ManifestAssert.With($"\"http\": {{\"host\": \"{host}\", \"port\": 80}}"), "$.http.host", "at most 253");
+            ManifestAssert.With($"\"services\": {{\"web\": 80}}, \"http\": {{\"host\": \"{host}\", \"port\": 80}}"), "$.http.host", "at most 253");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class HttpHostTests
         // Whatever passes, the nginx config writer can paste it as is.
         foreach (var host in new[] { "a", "shop.example.com", "1.2.3.4", "x--y.z" })
         {
-            var parsed = ManifestParser.Parse(ManifestAssert.With($"\"http\": {{\"host\": \"{host}\", \"port\": 80}}")).Http!.Host;
+            var parsed = ManifestParser.Parse(ManifestAssert.With($"\"services\": {{\"web\": 80}}, \"http\": {{\"host\": \"{host}\", \"port\": 80}}")).Http!.Host;
             Assert.All(parsed, c => Assert.True(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.'));
         }
     }

@@ -40,15 +40,19 @@ internal static class ManifestGenerators
         from env in Gen.ListOf(Gen.Zip(Label().Select(l => "V" + l.ToUpperInvariant()), AnyText()))
         from http in Gen.OneOf(Gen.Constant<HttpRoute?>(null), Gen.Zip(Gen.NonEmptyListOf(Label()), Gen.Choose(1, 65535)).Select(h => (HttpRoute?)new HttpRoute(string.Join('.', h.Item1), h.Item2)))
         from exclusive in ArbMap.Default.GeneratorFor<bool>()
+        let named = services.DistinctBy(s => s.Item1).ToDictionary(s => s.Item1, s => s.Item2)
         select new Manifest
         {
             Image = image,
             Scale = scale,
-            Services = services.DistinctBy(s => s.Item1).ToDictionary(s => s.Item1, s => s.Item2),
+            Services = named,
             Command = command,
             Links = links.Distinct().Take(Dokkaa.Core.Manifests.Parsing.LinksReader.MaxLinks).ToList(),
             Env = env.DistinctBy(e => e.Item1).ToDictionary(e => e.Item1, e => e.Item2),
-            Http = http is { Host.Length: <= 253 } ? http : null,
+            // http.port must be one of the services' tcp ports (HttpPort rule).
+            Http = http is { Host.Length: <= 253 } && named.Values.FirstOrDefault(s => s.Protocol == "tcp") is { } web
+                ? http with { Port = web.Port }
+                : null,
             Exclusive = exclusive,
         };
 

@@ -115,7 +115,7 @@ public sealed class ManifestParserAcceptTests
     [InlineData("0123456789012345678901234567890123456789012345678901234567890ab.example.com")]
     public void HttpHostsAreAccepted(string host) =>
         Assert.Equal(host, ManifestParser.Parse(ManifestAssert.With($$"""
-            "http": {"host": "{{host}}", "port": 80}
+            "services": {"web": 80}, "http": {"host": "{{host}}", "port": 80}
             """)).Http!.Host);
 
     [Theory]

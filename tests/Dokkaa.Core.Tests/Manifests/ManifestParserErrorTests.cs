@@ -116,6 +116,9 @@ public sealed class ManifestParserErrorTests
         { """{"image":"nginx","http":{"host":"a.b","port":"80"}}""", "$.http.port", "expected a port number 1-65535, got a string" },
         { """{"image":"nginx","http":{"host":1,"port":80}}""", "$.http.host", "expected a string, got a number" },
         { """{"image":"nginx","http":{"host":"a.b","port":80,"tls":true}}""", "$.http.tls", "unknown field" },
+        { """{"image":"nginx","http":{"host":"a.b","port":80}}""", "$.http.port", "80 is not published: the manifest has no services" },
+        { """{"image":"nginx","services":{"web":8080,"admin":9000},"http":{"host":"a.b","port":80}}""", "$.http.port", "80 is not the tcp port of any of the manifest's services (admin 9000/tcp, web 8080/tcp)" },
+        { """{"image":"nginx","services":{"dns":{"port":80,"protocol":"udp"}},"http":{"host":"a.b","port":80}}""", "$.http.port", "80 is not the tcp port of any of the manifest's services (dns 80/udp)" },
 
         // exclusive
         { """{"image":"nginx","exclusive":"true"}""", "$.exclusive", "expected true or false, got a string" },

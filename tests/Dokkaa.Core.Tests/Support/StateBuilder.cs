@@ -48,6 +48,16 @@ internal sealed class StateBuilder
             MemoryBytes = memoryBytes,
         }), lease: 100);
 
+    /// <summary>A live host whose nginx reports <paramref name="httpError"/> (routes nothing) and <paramref name="routeErrors"/> (by <c>app/name</c>).</summary>
+    public StateBuilder HostWithHttp(string hostId, string? httpError = null, IReadOnlyDictionary<string, string>? routeErrors = null) =>
+        Put(KeyLayout.Host(hostId), ClusterJson.Serialize(new HostRecord
+        {
+            Address = AddressOf(hostId),
+            AgentVersion = "0.1.0",
+            HttpError = httpError,
+            HttpRouteErrors = routeErrors,
+        }), lease: 100);
+
     /// <summary>A claim; the manifest hash defaults to the current manifest's, the ports to none.</summary>
     public StateBuilder Claim(
         string app,

@@ -11,7 +11,6 @@ internal static class ManifestReader
 {
     public const int MaxScale = 1000;
 
-
     public static Manifest? Read(JsonElement root, ErrorList errors)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -28,6 +27,8 @@ internal static class ManifestReader
         var links = new List<string>();
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         HttpRoute? http = null;
+        string? httpPath = null;
+        var servicesRead = true;
         var exclusive = false;
         var constraints = new Dictionary<string, string>(StringComparer.Ordinal);
         ResourceRequest? resources = null;
@@ -44,7 +45,9 @@ internal static class ManifestReader
                     scale = ReadScale(value, path, errors);
                     break;
                 case "services":
+                    var beforeServices = errors.Count;
                     services = ServicesReader.Read(value, path, errors);
+                    servicesRead = errors.Count == beforeServices;
                     break;
                 case "command":
                     command = CommandReader.Read(value, path, errors);
@@ -57,6 +60,7 @@ internal static class ManifestReader
                     break;
                 case "http":
                     http = HttpReader.Read(value, path, errors);
+                    httpPath = path;
                     break;
                 case "exclusive":
                     JsonValues.TryReadBool(value, path, errors, out exclusive);
@@ -76,6 +80,12 @@ internal static class ManifestReader
         if (!imageSeen)
         {
             errors.Add(JsonPath.Property(JsonPath.Root, "image"), "required");
+        }
+
+        // Only against services that were read in full: a service with an error of its own proves nothing.
+        if (http is not null && servicesRead && HttpPort.Check(http.Port, services) is { } portError)
+        {
+            errors.Add(JsonPath.Property(httpPath!, "port"), portError);
         }
 
         if (errors.Count > 0 || image is null)
