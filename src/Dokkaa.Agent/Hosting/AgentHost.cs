@@ -55,8 +55,8 @@ public sealed class AgentHost
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
 
     // What the host record says about HTTP routing: set once nginx started (or could not).
-    private NginxSupervisor? _nginx;
-    private string? _httpError;
+    private volatile NginxSupervisor? _nginx;
+    private volatile string? _httpError;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -79,16 +79,7 @@ public sealed class AgentHost
         var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock, ambassador);
 
         var publisher = new HostRecordPublisher(Membership, _logs.CreateLogger("dokkaa.membership"));
-        await using var nginx = await StartNginxAsync(cancellationToken).ConfigureAwait(false);
-        _nginx = nginx;
-        if (nginx is not null)
-        {
-            View.Changed += nginx.Update;
-            nginx.RouteErrorsChanged += publisher.Wake;
-        }
-
-        if (_nginx is not null || _httpError is not null)
-            publisher.Wake();
+        await TryStartNginxAsync(publisher, cancellationToken).ConfigureAwait(false);
         await using var console = await StartConsoleAsync(cancellationToken).ConfigureAwait(false);
         Console = console;
         View.Changed += _ => reconciler.Wake();
@@ -104,6 +95,7 @@ public sealed class AgentHost
             FollowDockerEventsAsync(reconciler, stop.Token),
             fence.RunAsync(stop.Token),
             publisher.RunAsync(stop.Token),
+            KeepTryingNginxAsync(publisher, stop.Token),
         };
         _ = reconciler.FirstPass.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
 
@@ -118,6 +110,8 @@ public sealed class AgentHost
             await Task.WhenAll(loops.Select(IgnoreCancellation)).ConfigureAwait(false);
             Membership.Renewed -= beacon.Renewed;
             beacon.AgentStopped();
+            if (_nginx is { } nginx)
+                await nginx.DisposeAsync().ConfigureAwait(false);
         }
 
         if (ended.IsFaulted && !cancellationToken.IsCancellationRequested)
@@ -234,6 +228,46 @@ public sealed class AgentHost
 
         _log.LogInformation("Web console and API on {Url}; writes need the token it generated, in {TokenFile} (mode 0600): open {Url}#token=<that token>", server.Url, tokenFile, server.Url);
         return server;
+    }
+
+    /// <summary>
+    /// Starts nginx and connects it to the view and the host record; false (and the reason in the host record) when it
+    /// cannot run. HTTP routing off by flag counts as started.
+    /// </summary>
+    private async Task<bool> TryStartNginxAsync(HostRecordPublisher publisher, CancellationToken cancellationToken)
+    {
+        if (_options.HttpListen.Count == 0)
+            return true;
+        var nginx = await StartNginxAsync(cancellationToken).ConfigureAwait(false);
+        if (nginx is not null)
+        {
+            View.Changed += nginx.Update;
+            nginx.RouteErrorsChanged += publisher.Wake;
+            // Changes that arrived while it started.
+            nginx.Update(View.Current);
+            _httpError = null;
+            _nginx = nginx;
+        }
+
+        publisher.Wake();
+        return nginx is not null;
+    }
+
+    /// <summary>
+    /// While nginx cannot run (its port taken, say), tries again with backoff (1 s doubling to 60 s), so routing comes
+    /// back by itself once the cause is gone, and the status error with it.
+    /// </summary>
+    private async Task KeepTryingNginxAsync(HostRecordPublisher publisher, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; _nginx is null && _options.HttpListen.Count > 0; attempt++)
+        {
+            var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempt, 6))));
+            await Task.Delay(delay, _clock, cancellationToken).ConfigureAwait(false);
+            await TryStartNginxAsync(publisher, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A loop that ends would end the agent: this one has nothing left to do.
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -45,4 +45,23 @@ public sealed class HttpUnavailableTests : AgentTestBase, IClassFixture<EtcdFixt
         Assert.Contains(status.Errors, e => e.Contains("Address already in use", StringComparison.Ordinal));
         Assert.Empty((await WaitConvergedAsync("plain")).Errors);
     }
+
+    [Fact]
+    public async Task Once_the_port_is_free_nginx_starts_by_itself_routes_and_the_error_goes()
+    {
+        var host = $"{App}.back.test";
+        await Ops.SetManifestJsonAsync(App, "web", WebManifest(1, $$""","http":{"host":"{{host}}","port":80}"""));
+        await WaitForErrorAsync("web", "nginx does not run: ");
+
+        _taken.Stop();
+
+        var status = await Poll.UntilAsync(async () => (await Ops.GetStatusAsync(App, "web")).Single(), s => s.Converged && s.Errors.Count == 0, "the status to lose the nginx error");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{HttpPort}/");
+        request.Headers.Host = host;
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("instance-1", (await response.Content.ReadAsStringAsync()).Trim());
+        Assert.Equal(1, status!.Running);
+    }
 }
