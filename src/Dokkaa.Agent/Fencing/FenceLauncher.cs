@@ -11,7 +11,9 @@ namespace Dokkaa.Agent.Fencing;
 public sealed class FenceLauncher
 {
     /// <summary>How long a started fence may take to take its lock (a .NET process start on a loaded machine).</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _startTimeout;
 
     private readonly IReadOnlyList<string> _command;
     private readonly ILogger _log;
@@ -19,11 +21,20 @@ public sealed class FenceLauncher
     private Stopwatch? _startedAt;
 
     /// <param name="fenceArguments">The fence's arguments after <c>fence</c> (<c>--data-dir</c>, <c>--docker</c>).</param>
-    public FenceLauncher(IReadOnlyList<string> fenceArguments, ILogger log)
+    /// <param name="command">The whole command instead of this agent's <c>fence</c> (tests).</param>
+    /// <param name="startTimeout">How long a started fence may take to take its lock (default 10 s).</param>
+    public FenceLauncher(IReadOnlyList<string> fenceArguments, ILogger log, IReadOnlyList<string>? command = null, TimeSpan? startTimeout = null)
     {
-        _command = AgentExecutable().Concat(new[] { "fence" }).Concat(fenceArguments).ToList();
+        _command = command ?? AgentExecutable().Concat(new[] { "fence" }).Concat(fenceArguments).ToList();
         _log = log;
+        _startTimeout = startTimeout ?? DefaultStartTimeout;
     }
+
+    /// <summary>Why no fence process runs after the last attempt to start one; null once one took its lock.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>Raised when <see cref="Problem"/> changes (the host record carries it to the status).</summary>
+    public event Action? ProblemChanged;
 
     /// <summary>Raised when a fence process this launcher started has taken its lock (exclusive instances may start now).</summary>
     public event Action? Running;
@@ -34,7 +45,13 @@ public sealed class FenceLauncher
     /// </summary>
     public void EnsureRunning(FenceFiles files)
     {
-        if (files.IsLocked() || (_startedAt is { } at && at.Elapsed < StartTimeout))
+        if (files.IsLocked())
+        {
+            SetProblem(null);
+            return;
+        }
+
+        if (_startedAt is { } at && at.Elapsed < _startTimeout)
             return;
         Directory.CreateDirectory(files.Directory);
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -51,15 +68,17 @@ public sealed class FenceLauncher
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
             _log.LogError("Cannot start the fence process ({Command}): {Error}; exclusive instances cannot start on this host", string.Join(' ', _command), e.Message);
+            SetProblem($"the fence process cannot be started: {e.Message}");
         }
     }
 
     private async Task WatchStartAsync(FenceFiles files, Stopwatch since)
     {
-        while (since.Elapsed < StartTimeout)
+        while (since.Elapsed < _startTimeout)
         {
             if (files.IsLocked())
             {
+                SetProblem(null);
                 Running?.Invoke();
                 return;
             }
@@ -67,7 +86,16 @@ public sealed class FenceLauncher
             await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
         }
 
-        _log.LogError("The fence process did not take its lock within {Timeout}s (see {Log}): exclusive instances cannot start on this host", StartTimeout.TotalSeconds, files.LogPath);
+        _log.LogError("The fence process did not take its lock within {Timeout}s (see {Log}): exclusive instances cannot start on this host", _startTimeout.TotalSeconds, files.LogPath);
+        SetProblem($"the fence process did not start within {_startTimeout.TotalSeconds:0.#} s (see {files.LogPath})");
+    }
+
+    private void SetProblem(string? problem)
+    {
+        if (problem == Problem)
+            return;
+        Problem = problem;
+        ProblemChanged?.Invoke();
     }
 
     /// <summary>This agent's executable: its apphost beside the assembly, else the runtime with the assembly.</summary>

@@ -56,6 +56,9 @@ public sealed class AgentHost
 
     // What the host record says about HTTP routing: set once nginx started (or could not).
     private volatile NginxSupervisor? _nginx;
+
+    // Set in RunAsync; the host record carries its Problem.
+    private volatile FenceLauncher? _fenceLauncher;
     private volatile string? _httpError;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -72,6 +75,7 @@ public sealed class AgentHost
         var backoff = new RestartBackoff();
         var claims = new ClaimStore(_etcd);
         var fenceLauncher = new FenceLauncher(new[] { "--data-dir", _options.DataDir, "--docker", _options.Docker }, _logs.CreateLogger("dokkaa.fence"));
+        _fenceLauncher = fenceLauncher;
         var beacon = new FenceBeacon(Membership, new FenceFiles(_options.DataDir), fenceLauncher, _logs.CreateLogger("dokkaa.fence"), MonotonicClock.BootId());
         Membership.Renewed += beacon.Renewed;
         var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock, beacon);
@@ -79,6 +83,7 @@ public sealed class AgentHost
         var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock, ambassador);
 
         var publisher = new HostRecordPublisher(Membership, _logs.CreateLogger("dokkaa.membership"));
+        fenceLauncher.ProblemChanged += publisher.Wake;
         await TryStartNginxAsync(publisher, cancellationToken).ConfigureAwait(false);
         await using var console = await StartConsoleAsync(cancellationToken).ConfigureAwait(false);
         Console = console;
@@ -140,6 +145,7 @@ public sealed class AgentHost
         Labels = _options.Labels,
         HeartbeatAt = _clock.GetUtcNow(),
         HttpError = _httpError,
+        FenceError = _fenceLauncher?.Problem,
         HttpRouteErrors = _nginx?.RouteErrors is { Count: > 0 } errors ? errors.ToDictionary(e => e.Key.ToString(), e => e.Value) : null,
     };
 

@@ -64,6 +64,12 @@ public sealed record HostRecord : IClusterRecord
     /// </summary>
     public string? HttpError { get; init; }
 
+    /// <summary>
+    /// Why exclusive instances cannot start on this host (its fence process does not run); null when they can. Claims
+    /// do not wait for the fence, so without this the instances this host claimed would only look slow.
+    /// </summary>
+    public string? FenceError { get; init; }
+
     /// <summary>HTTP routes that do not work through this host's nginx, by manifest (<c>app/name</c>); null when all work.</summary>
     public IReadOnlyDictionary<string, string>? HttpRouteErrors { get; init; }
 

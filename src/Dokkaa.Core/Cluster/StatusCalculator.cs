@@ -65,6 +65,15 @@ public static class StatusCalculator
                 errors.AddRange(HttpRouteErrors.For(state, entry.Id));
         }
 
+        if (manifest.Exclusive)
+        {
+            foreach (var host in state.ClaimsOf(entry.Id).Select(c => c.Record.Host).Distinct(StringComparer.Ordinal))
+            {
+                if (state.Hosts.TryGetValue(host, out var entryOfHost) && entryOfHost.Record.FenceError is { } fenceError)
+                    errors.Add($"exclusive instances cannot start on {host}: {fenceError}");
+            }
+        }
+
         if (state.Rollouts.TryGetValue(entry.Id, out var rollout) && rollout.Record.Failed && rollout.Record.ManifestHash == hash)
             errors.Add($"rolling update stopped: {rollout.Record.Error}");
 

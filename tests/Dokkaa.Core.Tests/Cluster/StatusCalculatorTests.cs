@@ -205,4 +205,18 @@ public sealed class StatusCalculatorTests
         var error = Assert.Single(Compute(name: "thief").Errors);
         Assert.StartsWith("service nginx is already offered by dummy/nginx", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_host_whose_fence_does_not_run_is_named_in_the_status_of_its_exclusive_manifests_only()
+    {
+        var record = new HostRecord { Address = "c.hosts.test", AgentVersion = "0.1.0", FenceError = "the fence process did not start within 10 s" };
+        _b.Put(KeyLayout.Host("c"), ClusterJson.Serialize(record), lease: 100)
+          .Manifest("dummy", "nginx", TestManifests.Web(scale: 1) with { Exclusive = true })
+          .Manifest("other", "plain", TestManifests.Web(scale: 1))
+          .Claim("dummy", "nginx", 1, "c", InstanceState.Starting)
+          .Claim("other", "plain", 1, "c");
+
+        Assert.Equal(new[] { "exclusive instances cannot start on c: the fence process did not start within 10 s" }, Compute().Errors);
+        Assert.Empty(Compute("other", "plain").Errors);
+    }
 }
