@@ -267,8 +267,7 @@ public sealed class AgentHost
     {
         for (var attempt = 0; _nginx is null && _options.HttpListen.Count > 0; attempt++)
         {
-            var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(attempt, 6))));
-            await Task.Delay(delay, _clock, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(RetryDelay.After(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), attempt), _clock, cancellationToken).ConfigureAwait(false);
             await TryStartNginxAsync(publisher, cancellationToken).ConfigureAwait(false);
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;
@@ -484,7 +485,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
                         failures = 0;
                 }
 
-                var delay = Backoff(_options.RestartDelayFirst, _options.RestartDelayMax, failures);
+                var delay = RetryDelay.After(_options.RestartDelayFirst, _options.RestartDelayMax, failures);
                 failures++;
                 _log.LogWarning("Starting nginx ({Name}) again in {Delay}", process.Name, delay);
                 await Task.Delay(delay, stop).ConfigureAwait(false);
@@ -524,9 +525,6 @@ public sealed class NginxSupervisor : IAsyncDisposable
         }
     }
 
-    private static TimeSpan Backoff(TimeSpan first, TimeSpan max, int failures) =>
-        TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << Math.Min(failures, 20)));
-
     /// <summary>Applies the latest snapshot a debounce after a change; while the last apply failed, again with backoff even without one.</summary>
     private async Task DebounceAsync(CancellationToken stop)
     {
@@ -538,7 +536,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
                 bool failing;
                 lock (_errorsLock)
                     failing = !_applyErrors.IsEmpty || _reloadPending;
-                var wait = failing ? Backoff(_options.RetryDelayFirst, _options.RetryDelayMax, Math.Max(0, failures - 1)) : Timeout.InfiniteTimeSpan;
+                var wait = failing ? RetryDelay.After(_options.RetryDelayFirst, _options.RetryDelayMax, Math.Max(0, failures - 1)) : Timeout.InfiniteTimeSpan;
                 var changed = await _changed.WaitAsync(wait, stop).ConfigureAwait(false);
                 if (changed)
                     await Task.Delay(_options.Debounce, stop).ConfigureAwait(false);
@@ -574,7 +572,7 @@ public sealed class NginxSupervisor : IAsyncDisposable
                 bool failing;
                 lock (_errorsLock)
                     failing = !_checkErrors.IsEmpty;
-                var wait = failing ? Backoff(_options.RetryDelayFirst, _options.RetryDelayMax, Math.Max(0, failures - 1)) : Timeout.InfiniteTimeSpan;
+                var wait = failing ? RetryDelay.After(_options.RetryDelayFirst, _options.RetryDelayMax, Math.Max(0, failures - 1)) : Timeout.InfiniteTimeSpan;
                 await _checkWanted.WaitAsync(wait, stop).ConfigureAwait(false);
                 if (_applied is not { } config || _router?.Pid is null)
                     continue;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Cluster;
 
 namespace Dokkaa.Agent.Reconciliation;
@@ -35,7 +36,7 @@ public sealed class RestartBackoff
             _ => new Entry(1, now + First, error) { RecordedAt = now },
             (_, old) =>
             {
-                var delay = TimeSpan.FromTicks(Math.Min(Max.Ticks, First.Ticks << Math.Min(old.Failures, 16)));
+                var delay = RetryDelay.After(First, Max, old.Failures);
                 return new Entry(old.Failures + 1, now + delay, error) { RecordedAt = now };
             });
     }
