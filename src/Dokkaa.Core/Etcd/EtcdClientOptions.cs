@@ -63,10 +63,39 @@ public sealed record EtcdClientOptions
     public bool RequireLeader { get; init; } = true;
 
     /// <summary>
+    /// PEM file of the certificate authority that signed etcd's server certificates. With it the client
+    /// trusts only that CA (not the system store) for https:// endpoints.
+    /// </summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>PEM client certificate shown to etcd (etcd started with --client-cert-auth). Needs <see cref="KeyFile"/>.</summary>
+    public string? CertFile { get; init; }
+
+    /// <summary>PEM private key of <see cref="CertFile"/>.</summary>
+    public string? KeyFile { get; init; }
+
+    /// <summary>etcd user (etcd auth enabled). Needs <see cref="Password"/>.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Password of <see cref="Username"/>. Read from a file or the environment by the faces, never from a command line.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>
     /// Told, in one line of text, about trouble the client handles by itself (a watch reconnecting, and why),
     /// so that a host can log it. Core has no logging dependency; the agent wires this to its logger.
     /// </summary>
     public Action<string>? Diagnostics { get; init; }
+
+    // A record prints every property; the password must never reach a log or an error message.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Endpoints = ").Append(string.Join(',', Endpoints));
+        if (Username is not null)
+            builder.Append(", Username = ").Append(Username);
+        if (CertFile is not null)
+            builder.Append(", CertFile = ").Append(CertFile);
+        return true;
+    }
 
     /// <summary>
     /// Reads a comma- (or space-) separated endpoint list such as "http://a:2379,http://b:2379".

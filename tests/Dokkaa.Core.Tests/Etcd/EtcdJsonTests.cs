@@ -100,4 +100,13 @@ public sealed class EtcdJsonTests
         Assert.Throws<FormatException>(() => EtcdClientOptions.Parse(" , "));
         Assert.Throws<ArgumentException>(() => new EtcdClientOptions([new Uri("ftp://a")]));
     }
+
+    [Fact]
+    public void Options_never_print_the_password()
+    {
+        var options = EtcdClientOptions.Parse("https://a:2379") with { Username = "agent", Password = "s3cret-pw" };
+
+        Assert.DoesNotContain("s3cret-pw", options.ToString(), StringComparison.Ordinal);
+        Assert.Contains("agent", options.ToString(), StringComparison.Ordinal);
+    }
 }
