@@ -123,3 +123,37 @@ $updated = Get-ChildItem -Recurse -File (Join-Path ([Environment]::GetFolderPath
         $run.Result.Updated | Should -Contain 'about_Dokkaa.help.txt'
     }
 }
+
+Describe 'Dependencies of the installed module' {
+    It 'loads Dokkaa.Core into pwsh''s default context (scripts name its types) and every library under it into a context of its own' {
+        $run = Invoke-CleanPwsh @'
+$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name DokkaaLocal -Uri $Repo -Trusted
+Install-PSResource -Name Dokkaa -Repository DokkaaLocal -Scope CurrentUser -TrustRepository -Quiet
+Import-Module Dokkaa
+$manifest = New-DokkaaManifest -Image 'nginx:1.25' -Scale 2
+$valid = $manifest | Test-DokkaaManifest
+$typed = [Dokkaa.Core.Manifests.Manifest]::new().GetType().FullName
+# Connecting builds the etcd client and probes the cluster: nothing listens on port 9, so it fails, after
+# loading the client.
+try { Connect-DokkaaCluster -Endpoint 'http://127.0.0.1:9' } catch { $connectError = $_.FullyQualifiedErrorId }
+$folder = Join-Path (Get-Module Dokkaa).ModuleBase 'Dependencies'
+$shipped = @(Get-ChildItem $folder -Filter *.dll -ErrorAction SilentlyContinue | ForEach-Object BaseName)
+$loaded = foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies()) {
+    $name = $assembly.GetName().Name
+    if ($name -like 'Dokkaa.*' -or $shipped -contains $name) {
+        [pscustomobject]@{ Name = $name; Context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).Name; Path = $assembly.Location }
+    }
+}
+@{ Valid = $valid; Typed = $typed; ConnectError = $connectError; Shipped = $shipped; Loaded = @($loaded) } | ConvertTo-Json -Depth 3 -Compress
+'@
+        $run.Result.Valid | Should -BeTrue
+        $run.Result.Typed | Should -Be 'Dokkaa.Core.Manifests.Manifest'
+        $run.Result.ConnectError | Should -BeLike 'DokkaaClusterUnreachable,*'
+        ($run.Result.Loaded | Where-Object Name -EQ 'Dokkaa.Core').Context | Should -Be 'Default'
+        foreach ($assembly in $run.Result.Loaded | Where-Object { $run.Result.Shipped -contains $_.Name }) {
+            $assembly.Context | Should -Be 'Dokkaa.PowerShell dependencies' -Because "$($assembly.Name) was loaded from $($assembly.Path)"
+            $assembly.Path | Should -BeLike '*/Dependencies/*'
+        }
+    }
+}
