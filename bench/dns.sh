@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # DNS: dnsperf against the Dokkaa name server (`dokkaa-agent dns`, standalone, over a private etcd holding
 # MANIFESTS manifests of SCALE running instances each, written straight into etcd) and against dnsmasq
-# serving the same records (--host-record, --srv-host), both on loopback ports, alternating, same run.
+# serving the same records (--host-record, --srv-host), and ARSoft.Tools.Net's DnsServer serving them from
+# memory (bench/ArsoftDns: the library the design card named, whose parser the DNS tests use as their
+# independent check), all on loopback ports, alternating, same run. ARSoft's bytes allocated per query are
+# counted by the peer itself (GC.GetTotalAllocatedBytes); the Dokkaa answer path allocates none (AllocationTests).
 # Per server: the most queries per second dnsperf gets in DURATION s (closed loop, 100 outstanding), and
 # the latency distribution (p50/p99 from dnsperf -v) at a fixed RATE queries per second.
 set -euo pipefail
@@ -13,6 +16,7 @@ DURATION="${DURATION:-10}"
 RATE="${RATE:-5000}"
 DOKKAA_PORT=$((BENCH_ETCD_PORT + 500))
 DNSMASQ_PORT=$((BENCH_ETCD_PORT + 501))
+ARSOFT_PORT=$((BENCH_ETCD_PORT + 502))
 
 bench_prepare
 bench_start_etcd
@@ -44,9 +48,14 @@ BENCH_PIDS+=($!)
 dnsmasq --no-daemon --conf-file=/dev/null --port "$DNSMASQ_PORT" --listen-address 127.0.0.1 --bind-interfaces \
   --no-resolv --no-hosts --pid-file= --local-ttl=5 "${dnsmasq_args[@]}" >"$BENCH_WORK/dnsmasq.log" 2>&1 &
 BENCH_PIDS+=($!)
+dotnet build "$BENCH_ROOT/bench/ArsoftDns" -c Release -nologo -v q -o "$BENCH_WORK/arsoft" >"$BENCH_WORK/arsoft-build.log" 2>&1 ||
+  { cat "$BENCH_WORK/arsoft-build.log" >&2; exit 1; }
+"$BENCH_WORK/arsoft/ArsoftDns" "127.0.0.1:$ARSOFT_PORT" "$MANIFESTS" "$SCALE" >"$BENCH_WORK/arsoft.log" 2>&1 &
+ARSOFT_PID=$!
+BENCH_PIDS+=($ARSOFT_PID)
 
-# Both must give the same answers before anything is timed.
-for port in "$DOKKAA_PORT" "$DNSMASQ_PORT"; do
+# All must give the same answers before anything is timed.
+for port in "$DOKKAA_PORT" "$DNSMASQ_PORT" "$ARSOFT_PORT"; do
   deadline=$((SECONDS + 30))
   until [ "$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" 3.web.app1.container A)" = 10.0.0.3 ]; do
     ((SECONDS < deadline)) || { echo "no answer on port $port" >&2; exit 1; }
@@ -66,14 +75,20 @@ latencies() { # port -> p50 and p99 latency (ms) at RATE queries per second
   echo "$(percentile 50 <"$BENCH_WORK/lat.txt") $(percentile 99 <"$BENCH_WORK/lat.txt")"
 }
 for round in $(seq 1 "$ROUNDS"); do
-  for server in dokkaa dnsmasq; do
-    port=$DOKKAA_PORT; [ "$server" = dnsmasq ] && port=$DNSMASQ_PORT
+  for server in dokkaa dnsmasq arsoft; do
+    case $server in dokkaa) port=$DOKKAA_PORT ;; dnsmasq) port=$DNSMASQ_PORT ;; arsoft) port=$ARSOFT_PORT ;; esac
     read -r q a lost < <(throughput "$port")
     read -r l50 l99 < <(latencies "$port")
     qps[$server]+=" $q"; avg[$server]+=" $a"; p50[$server]+=" $l50"; p99[$server]+=" $l99"
     echo "round $round $server: $q q/s (lost $lost), avg $a ms under full load; p50 $l50 ms, p99 $l99 ms at $RATE q/s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   done
 done
+
+# ARSoft's peer reports what it allocated once it is stopped.
+kill -TERM "$ARSOFT_PID"
+wait "$ARSOFT_PID" || true
+arsoft_alloc=$(awk '/bytes per query/ { print $(NF - 3) }' "$BENCH_WORK/arsoft.log")
+echo "ARSoft: $(tail -1 "$BENCH_WORK/arsoft.log")" >&2
 
 med() { printf '%s\n' $1 | median; }
 med0() { printf '%s\n' $1 | median0; }
@@ -85,7 +100,8 @@ $(bench_machine)
 |---|---|---|---|---|---|
 | \`dokkaa-agent dns\` | $(med0 "${qps[dokkaa]}") | $(med "${avg[dokkaa]}") ms | $(med "${p50[dokkaa]}") ms | $(med "${p99[dokkaa]}") ms | ${qps[dokkaa]# } |
 | dnsmasq $(dnsmasq --version | awk 'NR == 1 { print $3 }') | $(med0 "${qps[dnsmasq]}") | $(med "${avg[dnsmasq]}") ms | $(med "${p50[dnsmasq]}") ms | $(med "${p99[dnsmasq]}") ms | ${qps[dnsmasq]# } |
+| ARSoft.Tools.Net 3.6.1 DnsServer (${arsoft_alloc:-?} bytes allocated per query) | $(med0 "${qps[arsoft]}") | $(med "${avg[arsoft]}") ms | $(med "${p50[arsoft]}") ms | $(med "${p99[arsoft]}") ms | ${qps[arsoft]# } |
 
-ratio queries/s dokkaa / dnsmasq: $(ratio "$(med "${qps[dokkaa]}")" "$(med "${qps[dnsmasq]}")")   p99 dokkaa / dnsmasq: $(ratio "$(med "${p99[dokkaa]}")" "$(med "${p99[dnsmasq]}")")
+ratio queries/s dokkaa / dnsmasq: $(ratio "$(med "${qps[dokkaa]}")" "$(med "${qps[dnsmasq]}")")   p99 dokkaa / dnsmasq: $(ratio "$(med "${p99[dokkaa]}")" "$(med "${p99[dnsmasq]}")")   queries/s dokkaa / ARSoft: $(ratio "$(med "${qps[dokkaa]}")" "$(med "${qps[arsoft]}")")
 (dnsperf runs on the same 2 cores as the server it measures.)
 EOF

@@ -6,6 +6,7 @@ using Xunit;
 namespace Dokkaa.Dns.Tests;
 
 /// <summary>The answering hot path allocates nothing once the snapshot's index exists (it is compared with dnsmasq).</summary>
+[Collection(AllocationCollection.Name)]
 public sealed class AllocationTests
 {
     [Theory]
@@ -22,10 +23,12 @@ public sealed class AllocationTests
         var first = DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
         Assert.Equal(DnsAnswerAction.Respond, first.Action);
 
+        var gcs = GC.CollectionCount(0);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
             DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var delta = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(delta == 0, $"{delta} bytes allocated in 1,000 answers ({GC.CollectionCount(0) - gcs} garbage collections meanwhile)");
     }
 
     [Fact]

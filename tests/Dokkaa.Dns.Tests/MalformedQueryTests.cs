@@ -11,8 +11,11 @@ public sealed class MalformedQueryTests
     private static DnsAnswer Answer(byte[] query, out byte[] response)
     {
         var buffer = new byte[DnsResolverCore.MaximumResponseLength];
-        var answer = DnsResolverCore.Answer(query, Clusters.Example(), Ask.Options, buffer, DnsTransport.Udp);
+        var state = Clusters.Example();
+        var answer = DnsResolverCore.Answer(query, state, Ask.Options, buffer, DnsTransport.Udp);
         response = buffer[..answer.Length];
+        if (answer.Action == DnsAnswerAction.Respond)
+            AnswerCheck.Verify(response, ExpectedZone.Of(state, Ask.Options), DnsTransport.Udp, query);
         return answer;
     }
 

@@ -18,7 +18,6 @@ public sealed class PropertyTests
 {
     private static readonly Config Config = Config.QuickThrowOnFailure.WithMaxTest(5000);
     private static readonly CompiledOptions Options = CompiledOptions.For(Ask.Options);
-    private static readonly CompiledOptions Forwarding = CompiledOptions.For(Ask.Forwarding);
     private static readonly ClusterState[] States = [Clusters.Example(), Clusters.Many(100)];
 
     private static readonly byte[][] ValidQueries =
@@ -80,6 +79,7 @@ public sealed class PropertyTests
             foreach (var state in States)
             {
                 var answer = DnsResolverCore.AnswerUnchecked(query, state, Options, buffer, DnsTransport.Udp);
+                AnswerCheck.Verify(buffer.AsSpan(0, answer.Length), ExpectedZone.Of(state, Ask.Options), DnsTransport.Udp, query);
                 var message = TestMessage.Parse(buffer.AsSpan(0, answer.Length));
                 var inZone = name.EndsWith(".container", StringComparison.OrdinalIgnoreCase) || name.Equals("container", StringComparison.OrdinalIgnoreCase);
                 if (inZone ? message.Rcode is not (0 or 3) || !message.Aa : message.Rcode != 5)
@@ -113,13 +113,16 @@ public sealed class PropertyTests
         var buffer = new byte[DnsConstants.MaxMessageLength];
         foreach (var state in States)
         {
-            foreach (var options in new[] { Options, Forwarding })
+            foreach (var options in new[] { Ask.Options, Ask.Forwarding })
             {
                 foreach (var transport in new[] { DnsTransport.Udp, DnsTransport.Tcp })
                 {
-                    var answer = DnsResolverCore.AnswerUnchecked(query, state, options, buffer, transport);
+                    var answer = DnsResolverCore.AnswerUnchecked(query, state, CompiledOptions.For(options), buffer, transport);
                     if (!WellFormed(query, answer, buffer, transport))
                         return false;
+                    // And what it says is what the zone holds, read by ARSoft.
+                    if (answer.Action == DnsAnswerAction.Respond)
+                        AnswerCheck.Verify(buffer.AsSpan(0, answer.Length), ExpectedZone.Of(state, options), transport, query);
                 }
             }
         }

@@ -18,42 +18,38 @@ public sealed class RateLimitTests
     private static readonly IPAddress Flooder = IPAddress.Parse("127.0.0.1");
     private static readonly IPAddress OtherPrefix = IPAddress.Parse("127.0.1.1");
 
-    private static DnsServer Start(DnsRateLimitOptions rateLimit, ManualTimeProvider clock)
-    {
-        var server = new DnsServer(new DnsServerOptions { Listen = RunningServer.Loopback, RateLimit = rateLimit }, Clusters.Example, log: null, clock);
-        server.Start();
-        return server;
-    }
+    private static RunningServer Start(DnsRateLimitOptions rateLimit, ManualTimeProvider clock) =>
+        RunningServer.Start(Clusters.Example(), new DnsServerOptions { Listen = RunningServer.Loopback, RateLimit = rateLimit }, clock);
 
-    private static async Task<Socket> ClientAsync(DnsServer server, IPAddress source)
+    private static async Task<Socket> ClientAsync(RunningServer server, IPAddress source)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.ReceiveBufferSize = 1 << 20;
         socket.Bind(new IPEndPoint(source, 0));
-        await socket.ConnectAsync(server.LocalEndpoints[0]);
+        await socket.ConnectAsync(server.EndPoint);
         return socket;
     }
 
     /// <summary>Sends <paramref name="count"/> queries and waits until the server has answered or dropped each; returns the counters then.</summary>
-    private static async Task<DnsServerCounters> SendAsync(DnsServer server, Socket socket, int count)
+    private static async Task<DnsServerCounters> SendAsync(RunningServer server, Socket socket, int count)
     {
-        var before = server.Counters;
+        var before = server.Server.Counters;
         for (var i = 0; i < count; i++)
             await socket.SendAsync(TestQuery.Build("1.web.service.container", TestQuery.A, id: (ushort)i, ednsPayload: 1232));
         return await Poll.UntilAsync(
-            () => Task.FromResult(server.Counters),
+            () => Task.FromResult(server.Server.Counters),
             c => c.Responses - before.Responses + (c.RateLimited - c.RateLimitSlipped) - (before.RateLimited - before.RateLimitSlipped) == count,
             $"the server to answer or drop {count} queries",
             TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Sends <paramref name="count"/> queries from one socket and reads every answer the server sent.</summary>
-    private static async Task<List<TestMessage>> FloodAsync(DnsServer server, IPAddress source, int count)
+    private static async Task<List<TestMessage>> FloodAsync(RunningServer server, IPAddress source, int count)
     {
         using var socket = await ClientAsync(server, source);
-        var before = server.Counters;
+        var before = server.Server.Counters;
         // Read while sending: a socket buffer may hold fewer answers than a flood brings (net.core.rmem_max).
-        var answers = new List<TestMessage>();
+        var answers = new List<byte[]>();
         using var stopReading = new CancellationTokenSource();
         var reader = Task.Run(async () =>
         {
@@ -64,7 +60,7 @@ public sealed class RateLimitTests
                 {
                     var received = await socket.ReceiveAsync(buffer, SocketFlags.None, stopReading.Token);
                     lock (answers)
-                        answers.Add(TestMessage.Parse(buffer.AsSpan(0, received)));
+                        answers.Add(buffer[..received]);
                 }
             }
             catch (OperationCanceledException)
@@ -84,7 +80,10 @@ public sealed class RateLimitTests
             Patience);
         await stopReading.CancelAsync();
         await reader;
-        return answers;
+        // Decoded here rather than in the reader, so that a bad answer fails the test with its own message.
+        foreach (var answer in answers)
+            RunningServer.Check(server.EndPoint, answer, DnsTransport.Udp);
+        return answers.Select(a => TestMessage.Parse(a)).ToList();
     }
 
     [Fact]
@@ -102,12 +101,12 @@ public sealed class RateLimitTests
         Assert.All(full, m => Assert.Single(m.Answers));
         Assert.Equal(90, slipped.Count);
         Assert.All(slipped, m => Assert.Equal((0, 0, 0, "1.web.service.container."), (m.Answers.Count, m.Authority.Count, m.Additional.Count(r => r.Type != 41), m.Questions.Single().Name)));
-        var counters = server.Counters;
+        var counters = server.Server.Counters;
         Assert.Equal((180, 90), (counters.RateLimited, counters.RateLimitSlipped));
 
         // Another /24 has its own bucket; the limited one is answered over TCP (the slip's promise) ...
-        Assert.Single((await UdpAsync(server.LocalEndpoints[0], TestQuery.Build("1.web.service.container", TestQuery.A), OtherPrefix)).Answers);
-        Assert.Single((await TcpAsync(server.LocalEndpoints[0], TestQuery.Build("1.web.service.container", TestQuery.A), Flooder))!.Answers);
+        Assert.Single((await UdpAsync(server.EndPoint, TestQuery.Build("1.web.service.container", TestQuery.A), OtherPrefix)).Answers);
+        Assert.Single((await TcpAsync(server.EndPoint, TestQuery.Build("1.web.service.container", TestQuery.A), Flooder))!.Answers);
 
         // ... and over UDP again once its bucket has refilled (10 per second).
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -121,13 +120,13 @@ public sealed class RateLimitTests
         await using var server = Start(new DnsRateLimitOptions { ResponsesPerSecond = 1, Burst = 1, Slip = 1, Exempt = [] }, clock);
         Assert.Single((await FloodAsync(server, Flooder, 1)).Single().Answers);
 
-        var truncated = await DigTool.DigAsync(server.LocalEndpoints[0], "+ignore", "1.web.service.container", "A");
+        var truncated = await DigTool.DigAsync(server.EndPoint, "+ignore", "1.web.service.container", "A");
         Assert.Contains("tc", truncated.Flags);
         Assert.Empty(truncated.Answer);
         // dig retries over TCP on TC by default, and TCP is not rate limited.
-        var retried = await DigTool.DigAsync(server.LocalEndpoints[0], "1.web.service.container", "A");
+        var retried = await DigTool.DigAsync(server.EndPoint, "1.web.service.container", "A");
         Assert.Equal(["1.web.service.container. 5 IN A 192.168.1.10"], retried.Answer);
-        Assert.Equal(2, server.Counters.RateLimitSlipped);
+        Assert.Equal(2, server.Server.Counters.RateLimitSlipped);
     }
 
     [Fact]

@@ -116,8 +116,8 @@ public sealed class ServerTests
     [Fact]
     public async Task StopReleasesThePortsAndClosesConnections()
     {
-        var server = new DnsServer(new DnsServerOptions { Listen = [new IPEndPoint(IPAddress.Loopback, 0)] }, Clusters.Example);
-        server.Start();
+        var dns = RunningServer.Start(Clusters.Example(), new DnsServerOptions { Listen = RunningServer.Loopback });
+        var server = dns.Server;
         var endpoint = server.LocalEndpoints[0];
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(endpoint);
@@ -131,7 +131,7 @@ public sealed class ServerTests
         await using var again = new DnsServer(new DnsServerOptions { Listen = [endpoint] }, Clusters.Example);
         again.Start();
         Assert.Equal(endpoint, again.LocalEndpoints[0]);
-        await server.DisposeAsync();
+        await dns.DisposeAsync();
     }
 
     [Fact]
@@ -157,8 +157,8 @@ public sealed class ServerTests
     public async Task SeveralListenEndpointsAllAnswer()
     {
         var options = new DnsServerOptions { Listen = [new IPEndPoint(IPAddress.Loopback, 0), new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0)] };
-        await using var server = new DnsServer(options, Clusters.Example);
-        server.Start();
+        await using var dns = RunningServer.Start(Clusters.Example(), options);
+        var server = dns.Server;
         Assert.Equal(2, server.LocalEndpoints.Count);
         foreach (var endpoint in server.LocalEndpoints)
             Assert.Single((await UdpAsync(endpoint, TestQuery.Build("1.web.service.container", TestQuery.A))).Answers);

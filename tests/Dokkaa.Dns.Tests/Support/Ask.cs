@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Dokkaa.Dns.Tests.Support;
 
-/// <summary>Runs <see cref="DnsResolverCore.Answer"/> without sockets and decodes the response.</summary>
+/// <summary>Runs <see cref="DnsResolverCore.Answer"/> without sockets, checks the response against the zone (<see cref="AnswerCheck"/>) and decodes it.</summary>
 public static class Ask
 {
     /// <summary>Options shared by the tests (one instance, so the compiled form is cached once).</summary>
@@ -16,6 +16,7 @@ public static class Ask
         var buffer = new byte[DnsResolverCore.MaximumResponseLength];
         var answer = DnsResolverCore.Answer(query, state, options ?? Options, buffer, transport);
         Assert.Equal(DnsAnswerAction.Respond, answer.Action);
+        AnswerCheck.Verify(buffer.AsSpan(0, answer.Length), ExpectedZone.Of(state, options ?? Options), transport, query);
         return buffer[..answer.Length];
     }
 

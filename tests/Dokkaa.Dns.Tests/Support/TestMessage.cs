@@ -10,7 +10,7 @@ public sealed record TestRecord(string Name, ushort Type, ushort Class, uint Ttl
 
 /// <summary>
 /// A DNS message decoded by the tests' own small reader (not the server's), so that a bug in the server's
-/// codec cannot hide itself.
+/// codec cannot hide itself; ARSoft's parser reads each one as well and must agree (<see cref="IndependentDecoder"/>).
 /// </summary>
 public sealed record TestMessage(
     ushort Id,
@@ -53,9 +53,12 @@ public sealed record TestMessage(
         var additional = ReadRecords(m, ref position, ar);
         if (position != m.Length)
             throw new FormatException($"{m.Length - position} bytes after the last record");
-        return new TestMessage(
+        var decoded = new TestMessage(
             U16(m, 0), (m[2] & 0x80) != 0, (m[2] >> 3) & 0xF, (m[2] & 0x04) != 0, (m[2] & 0x02) != 0, (m[2] & 0x01) != 0,
             (m[3] & 0x80) != 0, (m[3] & 0x10) != 0, m[3] & 0x0F, questions, answers, authority, additional);
+        // Every message the tests read is read by ARSoft too, and must read the same.
+        IndependentDecoder.AssertAgrees(m, decoded);
+        return decoded;
     }
 
     private static List<TestRecord> ReadRecords(byte[] m, ref int position, int count)

@@ -21,6 +21,7 @@ public static class TestSockets
         var buffer = new byte[65535];
         using var timeout = new CancellationTokenSource(Patience);
         var received = await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        RunningServer.Check(server, buffer.AsSpan(0, received), DnsTransport.Udp, query);
         return TestMessage.Parse(buffer.AsSpan(0, received));
     }
 
@@ -50,19 +51,19 @@ public static class TestSockets
         return framed;
     }
 
-    /// <summary>The next framed message, or null when the server closed the connection (FIN or reset) first.</summary>
-    public static async Task<TestMessage?> ReadFramedAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var prefix = new byte[2];
-        if (!await ReadExactlyAsync(socket, prefix, timeout.Token))
-            return null;
-        var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
-        return await ReadExactlyAsync(socket, message, timeout.Token) ? TestMessage.Parse(message) : null;
-    }
+    /// <summary>
+    /// The next framed message, or null when the server closed the connection (FIN or reset) first. It is checked
+    /// against the server's zone, and against <paramref name="query"/> when given.
+    /// </summary>
+    public static async Task<TestMessage?> ReadFramedAsync(Socket socket, byte[]? query = null) =>
+        await ReadFramedBytesAsync(socket, query) is { } message ? TestMessage.Parse(message) : null;
 
     /// <summary>One query over a TCP connection of its own; null when the server closed the connection instead of answering.</summary>
-    public static async Task<TestMessage?> TcpAsync(IPEndPoint server, byte[] query, IPAddress? source = null)
+    public static async Task<TestMessage?> TcpAsync(IPEndPoint server, byte[] query, IPAddress? source = null) =>
+        await TcpBytesAsync(server, query, source) is { } message ? TestMessage.Parse(message) : null;
+
+    /// <summary><see cref="TcpAsync"/> giving the answer's bytes (checked against the zone all the same).</summary>
+    public static async Task<byte[]?> TcpBytesAsync(IPEndPoint server, byte[] query, IPAddress? source = null)
     {
         using var client = await ConnectTcpAsync(server, source);
         try
@@ -74,7 +75,20 @@ public static class TestSockets
             return null;
         }
 
-        return await ReadFramedAsync(client);
+        return await ReadFramedBytesAsync(client, query);
+    }
+
+    private static async Task<byte[]?> ReadFramedBytesAsync(Socket socket, byte[]? query)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var prefix = new byte[2];
+        if (!await ReadExactlyAsync(socket, prefix, timeout.Token))
+            return null;
+        var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
+        if (!await ReadExactlyAsync(socket, message, timeout.Token))
+            return null;
+        RunningServer.Check(socket.RemoteEndPoint, message, DnsTransport.Tcp, query);
+        return message;
     }
 
     private static async Task<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken token)
