@@ -51,7 +51,7 @@ public sealed record EtcdConnectionSettings
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw new EtcdSettingsException(names.Endpoints, EtcdSettingsProblem.Invalid, e.Message, e);
+            throw new EtcdSettingsException(names.Endpoints, EtcdSettingsProblem.EndpointInvalid, e.Message, e);
         }
 
         if (CertFile is not null && KeyFile is null)

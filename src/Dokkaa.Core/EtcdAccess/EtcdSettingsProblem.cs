@@ -3,6 +3,9 @@ namespace Dokkaa.Core.EtcdAccess;
 /// <summary>What is wrong with an etcd connection setting, for callers that map it (PowerShell error categories).</summary>
 public enum EtcdSettingsProblem
 {
+    /// <summary>The endpoint list is empty or holds something that is not an http(s) URL.</summary>
+    EndpointInvalid,
+
     /// <summary>A value is malformed, or settings that go together are not given together.</summary>
     Invalid,
 
