@@ -50,7 +50,14 @@ Describe 'Connect-DokkaaCluster with TLS and credentials' {
         $command.Parameters.Keys | Should -Contain 'KeyPath'
         $command.Parameters.Keys | Should -Contain 'CaPath'
         $command.Parameters.Keys | Should -Not -Contain 'Password'
-        (Get-Help Connect-DokkaaCluster -Parameter CertificatePath).description.Text | Should -Match 'KeyPath'
+        # The module's own help file (Get-Help may prefer help that an earlier Update-Help saved under $HOME).
+        [xml] $maml = Get-Content (Join-Path (Get-Module Dokkaa).ModuleBase 'en-US' 'Dokkaa.PowerShell.dll-Help.xml') -Raw
+        $connect = $maml.helpItems.command | Where-Object { $_.details.name -eq 'Connect-DokkaaCluster' }
+        foreach ($name in 'Credential', 'CertificatePath', 'KeyPath', 'CaPath') {
+            $parameter = $connect.parameters.parameter | Where-Object { $_.name -eq $name }
+            ($parameter.description.para -join ' ') | Should -Not -BeNullOrEmpty -Because "-$name needs help text"
+        }
+        (($connect.parameters.parameter | Where-Object { $_.name -eq 'CertificatePath' }).description.para -join ' ') | Should -Match 'KeyPath'
     }
 
     It 'refuses a certificate without its key, naming both parameters' {

@@ -37,18 +37,25 @@ public sealed class ConnectDokkaaClusterCommand : DokkaaCmdlet
 
     protected override void ProcessRecord()
     {
-        var settings = EtcdConnectionSettings.FromEnvironment();
-        if (Endpoint is { Length: > 0 })
-            settings = settings with { Endpoints = string.Join(",", Endpoint) };
-        if (CaPath is not null)
-            settings = settings with { CaFile = Resolve(CaPath) };
-        if (CertificatePath is not null)
-            settings = settings with { CertFile = Resolve(CertificatePath) };
-        if (KeyPath is not null)
-            settings = settings with { KeyFile = Resolve(KeyPath) };
+        var environment = EtcdConnectionSettings.FromEnvironment();
+        var given = new EtcdConnectionSettings
+        {
+            CaFile = CaPath is null ? null : Resolve(CaPath),
+            CertFile = CertificatePath is null ? null : Resolve(CertificatePath),
+            KeyFile = KeyPath is null ? null : Resolve(KeyPath),
+            Username = Credential?.UserName,
+            Password = Credential?.GetNetworkCredential().Password,
+        };
+        var settings = environment with
+        {
+            Endpoints = Endpoint is { Length: > 0 } ? string.Join(",", Endpoint) : environment.Endpoints,
+            CaFile = given.CaFile ?? environment.CaFile,
+            CertFile = given.CertFile ?? environment.CertFile,
+            KeyFile = given.KeyFile ?? environment.KeyFile,
+        };
         if (Credential is not null)
-            settings = settings with { Username = Credential.UserName, Password = Credential.GetNetworkCredential().Password, PasswordFile = null };
-        var names = ConnectionSettingNames.For(endpoint: true, ca: CaPath is not null, cert: CertificatePath is not null, key: KeyPath is not null, credential: Credential is not null);
+            settings = settings with { Username = given.Username, Password = given.Password, PasswordFile = null };
+        var names = ConnectionSettingNames.For(environment, given, Endpoint is { Length: > 0 } || EtcdEnvironment.Read(EtcdEnvironment.Endpoints) is null ? "-Endpoint" : null);
 
         DokkaaCluster cluster;
         try

@@ -72,9 +72,14 @@ public sealed class DokkaaCluster
     public static DokkaaCluster Create(string endpoints, ClusterSource source, DateTimeOffset? connectedAt = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var settings = EtcdConnectionSettings.FromEnvironment() with { Endpoints = endpoints };
-        var names = ConnectionSettingNames.For(endpoint: source != ClusterSource.Environment, ca: false, cert: false, key: false, credential: false, endpointParameter: source == ClusterSource.Parameter ? "-Cluster" : "-Endpoint");
-        return Create(settings.ToOptions(names), source, connectedAt);
+        var environment = EtcdConnectionSettings.FromEnvironment();
+        var names = ConnectionSettingNames.For(environment, new EtcdConnectionSettings(), source switch
+        {
+            ClusterSource.Parameter => "-Cluster",
+            ClusterSource.Environment => null,
+            _ => "-Endpoint",
+        });
+        return Create((environment with { Endpoints = endpoints }).ToOptions(names), source, connectedAt);
     }
 
     /// <summary>The cluster these checked options describe; clients are shared by every cluster object with the same options.</summary>
