@@ -6,7 +6,7 @@ set -euo pipefail
 
 DOKKAA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DOKKAA_ROOT
-DOKKAA_PACKAGES=(docker.io etcd-server etcd-client nginx busybox-static bash curl iproute2 iptables
+DOKKAA_PACKAGES=(docker.io etcd-server etcd-client openssl nginx busybox-static bash curl iproute2 iptables
   bind9-dnsutils knot-dnsutils dnsperf dnsmasq-base wrk procps psmisc chromium)
 
 dokkaa_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -33,7 +33,7 @@ internal static class Program
             }
 
             using var logs = Logging.Create(result.GetValue(flags.Verbose));
-            using var etcdClient = EtcdClient.Parse(options.Etcd);
+            using var etcdClient = new EtcdClient(options.Etcd);
             using var dockerClient = DockerClient.FromEndpoint(options.Docker);
             var host = new AgentHost(options, etcdClient, dockerClient, logs);
             try

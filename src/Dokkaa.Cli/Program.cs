@@ -8,23 +8,27 @@ internal static class Program
 {
     private static Task<int> Main(string[] args) => BuildCommand().Parse(args).InvokeAsync();
 
-    internal static RootCommand BuildCommand() => new("Dokkaa: run Docker containers across a cluster of hosts.")
+    internal static RootCommand BuildCommand()
     {
-        CliContext.Etcd,
-        CliContext.Output,
-        ManifestCommands.Apply(),
-        ManifestCommands.Get(),
-        ManifestCommands.Remove(),
-        ManifestCommands.Scale(),
-        ClusterCommands.Ps(),
-        ClusterCommands.Hosts(),
-        ClusterCommands.Status(),
-        ClusterCommands.Resolve(),
-        ClusterCommands.Wait(),
-        MoveCommands.Drain(),
-        MoveCommands.Undrain(),
-        MoveCommands.Rebalance(),
-        Dev.DevCommands.Dev(),
-        WebConsole.Hosting.ConsoleCommand.Create(CliContext.Etcd),
-    };
+        var root = new RootCommand("Dokkaa: run Docker containers across a cluster of hosts.")
+        {
+            CliContext.Output,
+            ManifestCommands.Apply(),
+            ManifestCommands.Get(),
+            ManifestCommands.Remove(),
+            ManifestCommands.Scale(),
+            ClusterCommands.Ps(),
+            ClusterCommands.Hosts(),
+            ClusterCommands.Status(),
+            ClusterCommands.Resolve(),
+            ClusterCommands.Wait(),
+            MoveCommands.Drain(),
+            MoveCommands.Undrain(),
+            MoveCommands.Rebalance(),
+            Dev.DevCommands.Dev(),
+            WebConsole.Hosting.ConsoleCommand.Create(CliContext.Etcd),
+        };
+        CliContext.Etcd.AddTo(root);
+        return root;
+    }
 }

@@ -66,7 +66,7 @@ public sealed class ControlPlaneTests : IClassFixture<FastCluster>
         {
             await _cluster.DevAsync(_output, "etcd", "start", leader);
             var member = _cluster.State.Member(leader);
-            await Poll.UntilAsync(() => EtcdClusterLauncher.IsHealthyAsync(member.ClientUrl), $"{leader} to be healthy again", TimeSpan.FromSeconds(30));
+            await Poll.UntilAsync(() => EtcdClusterLauncher.IsHealthyAsync(_cluster.State.Etcd, member.ClientUrl), $"{leader} to be healthy again", TimeSpan.FromSeconds(30));
         }
 
         // And the cluster goes on with all three members.

@@ -5,6 +5,7 @@ using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Units;
 using Dokkaa.Dns;
+using Dokkaa.WebConsole.CommandLine;
 using Dokkaa.WebConsole.Hosting;
 
 namespace Dokkaa.Agent.CommandLine;
@@ -12,7 +13,7 @@ namespace Dokkaa.Agent.CommandLine;
 /// <summary>The agent's flags (in the spirit of daprdockrd's), and their translation into <see cref="AgentOptions"/>.</summary>
 internal sealed class AgentFlags
 {
-    public Option<string> Etcd { get; } = new("--etcd") { Description = "Comma separated etcd client URLs.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOKKAA_ETCD") ?? "http://127.0.0.1:2379" };
+    public EtcdFlags Etcd { get; } = new();
     public Option<string> Docker { get; } = new("--docker") { Description = "Docker Engine endpoint (unix:///path or tcp://host:port).", DefaultValueFactory = _ => "unix:///var/run/docker.sock" };
     public Option<string> HostId { get; } = new("--host-id") { Description = "This host's unique name in the cluster.", DefaultValueFactory = _ => Environment.MachineName.ToLowerInvariant() };
     public Option<string?> HostIp { get; } = new("--host-ip") { Description = "Address other hosts use to reach this host's published ports (default: first non-loopback IPv4)." };
@@ -36,12 +37,12 @@ internal sealed class AgentFlags
     public Option<bool> ConsoleAllowRemote { get; } = new("--console-allow-remote") { Description = "Allow a non-loopback --console address (reads then need the token too, unless from this machine to localhost or a loopback address)." };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug detail." };
 
-    public IEnumerable<Option> All => new Option[]
+    public IEnumerable<Option> All => Etcd.All.Concat(new Option[]
     {
-        Etcd, Docker, HostId, HostIp, LeaseTtl, DataDir, Ambassador, AmbassadorPorts, Capacity, Labels, Cpus, Memory,
+        Docker, HostId, HostIp, LeaseTtl, DataDir, Ambassador, AmbassadorPorts, Capacity, Labels, Cpus, Memory,
         DefaultMemory, DefaultCpus, DefaultPids,
         HttpListen, DnsListen, DnsUpstream, DnsTtl,
-    }.Concat(DnsRateLimit.All).Concat(new Option[] { Console, ConsoleAllowRemote, Verbose });
+    }).Concat(DnsRateLimit.All).Concat(new Option[] { Console, ConsoleAllowRemote, Verbose });
 
     /// <summary>Reads every flag; a bad value is a <see cref="FormatException"/> naming the flag.</summary>
     public AgentOptions ToOptions(ParseResult result)
@@ -49,7 +50,7 @@ internal sealed class AgentFlags
         var (first, last) = ParseRange(result.GetValue(AmbassadorPorts)!);
         var options = new AgentOptions
         {
-            Etcd = result.GetValue(Etcd)!,
+            Etcd = Etcd.ToOptions(result),
             Docker = result.GetValue(Docker)!,
             HostId = result.GetValue(HostId)!,
             HostIp = result.GetValue(HostIp) ?? HostAddress.Detect(),

@@ -3,6 +3,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Units;
 using Dokkaa.Dns;
+using Dokkaa.WebConsole.CommandLine;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.CommandLine;
@@ -12,20 +13,23 @@ internal static class DnsCommand
 {
     public static Command Create()
     {
-        var etcd = new Option<string>("--etcd") { Description = "Comma separated etcd client URLs.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOKKAA_ETCD") ?? "http://127.0.0.1:2379" };
+        var etcd = new EtcdFlags();
         var listen = new Option<string[]>("--dns-listen") { Description = "Address:port to serve on, UDP and TCP (repeatable).", DefaultValueFactory = _ => new[] { "127.0.0.1:53" } };
         var upstream = new Option<string[]>("--dns-upstream") { Description = "Resolver for names outside .container (repeatable; none: REFUSED)." };
         var ttl = new Option<string>("--dns-ttl") { Description = "TTL of .container answers.", DefaultValueFactory = _ => "5s" };
         var rateLimit = new DnsRateLimitFlags();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail." };
-        var command = new Command("dns", "Serve only the .container DNS zone from the cluster in etcd.") { etcd, listen, upstream, ttl, verbose };
+        var command = new Command("dns", "Serve only the .container DNS zone from the cluster in etcd.") { listen, upstream, ttl, verbose };
+        etcd.AddTo(command);
         foreach (var option in rateLimit.All)
             command.Add(option);
         command.SetAction(async (result, cancellationToken) =>
         {
             DnsServerOptions options;
+            EtcdClientOptions etcdOptions;
             try
             {
+                etcdOptions = etcd.ToOptions(result);
                 options = new DnsServerOptions
                 {
                     Listen = AgentFlags.ParseEndpoints(result.GetValue(listen)!, "--dns-listen").Select(DnsServerOptions.ParseEndpoint).ToList(),
@@ -43,7 +47,7 @@ internal static class DnsCommand
 
             using var logs = Logging.Create(result.GetValue(verbose));
             var log = logs.CreateLogger("dokkaa.dns");
-            using var client = EtcdClient.Parse(result.GetValue(etcd)!);
+            using var client = new EtcdClient(etcdOptions);
             var view = new ClusterView(client);
             await using var server = new DnsServer(options, () => view.Current, m => log.LogWarning("{Message}", m));
             try

@@ -177,7 +177,7 @@ public sealed class AgentHost
             }
             catch (EtcdException e) when (!cancellationToken.IsCancellationRequested)
             {
-                _log.LogWarning("Waiting for etcd at {Endpoints}: {Error}", _options.Etcd, e.Message);
+                _log.LogWarning("Waiting for etcd at {Endpoints}: {Error}", string.Join(",", _options.Etcd.Endpoints), e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
         }

@@ -1,11 +1,12 @@
 using Dokkaa.Agent.Containers;
+using Dokkaa.Core.Etcd;
 namespace Dokkaa.Agent.Hosting;
 
 /// <summary>Everything an agent needs to know about its host, from flags (see Program).</summary>
 public sealed record AgentOptions
 {
-    /// <summary>etcd client URLs, comma separated.</summary>
-    public string Etcd { get; init; } = "http://127.0.0.1:2379";
+    /// <summary>Where etcd is and how to prove who this agent is (TLS, user).</summary>
+    public EtcdClientOptions Etcd { get; init; } = EtcdClientOptions.Parse(Core.EtcdAccess.EtcdEnvironment.DefaultEndpoint);
 
     /// <summary>Docker Engine endpoint: unix:///path or tcp://host:port.</summary>
     public string Docker { get; init; } = "unix:///var/run/docker.sock";

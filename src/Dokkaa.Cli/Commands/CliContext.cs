@@ -1,18 +1,15 @@
 using System.CommandLine;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.WebConsole.CommandLine;
 
 namespace Dokkaa.Cli.Commands;
 
 /// <summary>Options every cluster command shares, and the one place that turns them into a connection.</summary>
 public static class CliContext
 {
-    public static readonly Option<string> Etcd = new("--etcd")
-    {
-        Description = "Comma separated etcd client URLs (default: $DOKKAA_ETCD or http://127.0.0.1:2379).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOKKAA_ETCD") ?? "http://127.0.0.1:2379",
-        Recursive = true,
-    };
+    /// <summary>--etcd and the TLS and user flags, on the root command and so on every subcommand.</summary>
+    public static readonly EtcdFlags Etcd = new(recursive: true);
 
     public static readonly Option<string> Output = new Option<string>("--output", "-o")
     {
@@ -28,7 +25,7 @@ public static class CliContext
     {
         try
         {
-            using var etcd = EtcdClient.Parse(result.GetValue(Etcd)!);
+            using var etcd = new EtcdClient(Etcd.ToOptions(result));
             return await action(new ClusterOperations(etcd)).ConfigureAwait(false);
         }
         catch (DokkaaException e)

@@ -65,7 +65,7 @@ public static class AgentLauncher
         "--host-ip", host.Address,
         "--data-dir", host.AgentDataDir,
         "--lease-ttl", state.LeaseTtl,
-    };
+    }.Concat(state.Etcd.Security is { } security ? security.Flags(security.Agent) : Array.Empty<string>()).ToList();
 
     public static async Task<int> StartAsync(DevClusterState state, DevHost host, CancellationToken cancellationToken = default)
     {
@@ -80,7 +80,7 @@ public static class AgentLauncher
     /// </summary>
     public static async Task WaitRegisteredAsync(DevClusterState state, IReadOnlyList<DevHost> hosts, long sinceRevision, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var etcd = EtcdClient.Parse(string.Join(',', state.Etcd.Endpoints));
+        using var etcd = DevEtcdAccess.Client(state.Etcd);
         var missing = hosts.Select(h => h.Name).ToList();
         await Deadline.UntilAsync(async () =>
         {

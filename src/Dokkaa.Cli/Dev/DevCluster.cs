@@ -17,6 +17,9 @@ public sealed record DevUpOptions
     public string? Agent { get; init; }
     public bool Force { get; init; }
     public bool KeepOnFailure { get; init; }
+
+    /// <summary>etcd with TLS, client certificates and auth (roles dokkaa-agent and dokkaa-operator).</summary>
+    public bool Secure { get; init; }
 }
 
 /// <summary>
@@ -37,9 +40,9 @@ public sealed class DevCluster
     public async Task<DevClusterState> UpAsync(DevUpOptions options, CancellationToken cancellationToken = default)
     {
         Sys.RequireRoot();
-        Sys.RequireTools();
+        Sys.RequireTools(options.Secure);
         var agent = AgentLauncher.Locate(options.Agent);
-        var plan = DevPlan.Create(options.Name, options.Hosts, options.Subnet, options.ContainerSubnet, options.EtcdMembers, options.EtcdPort, options.LeaseTtl);
+        var plan = DevPlan.Create(options.Name, options.Hosts, options.Subnet, options.ContainerSubnet, options.EtcdMembers, options.EtcdPort, options.LeaseTtl, options.Secure);
         var statePath = Path.GetFullPath(options.StatePath);
 
         if (options.Force)
@@ -120,6 +123,12 @@ public sealed class DevCluster
 
         _out.WriteLine($"etcd: {state.Etcd.Members.Count} members on {string.Join(",", state.Etcd.Endpoints)}");
         EtcdClusterLauncher.CheckPortsFree(state);
+        if (state.Etcd.Security is { } security)
+        {
+            _out.WriteLine($"etcd: TLS, client certificates and auth; CA, certificates and passwords in {security.Dir}");
+            await DevCertificates.CreateAsync(security, state.Name, state.BridgeAddress, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var member in state.Etcd.Members)
             member.Pid = await EtcdClusterLauncher.StartAsync(state, member, cancellationToken).ConfigureAwait(false);
         state.Save(statePath);
@@ -131,6 +140,8 @@ public sealed class DevCluster
         state.Save(statePath);
 
         await EtcdClusterLauncher.WaitHealthyAsync(state, EtcdTimeout, cancellationToken).ConfigureAwait(false);
+        if (state.Etcd.Security is not null)
+            await DevEtcdAuth.EnableAsync(state, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(state.Hosts.Select(h => DockerDaemonLauncher.WaitReadyAsync(h, DockerTimeout, cancellationToken))).ConfigureAwait(false);
         tripwire.Check("the hosts' dockerds started");
 
@@ -315,7 +326,7 @@ public sealed class DevCluster
         long since = 0;
         try
         {
-            using var etcd = EtcdClient.Parse(string.Join(',', state.Etcd.Endpoints));
+            using var etcd = DevEtcdAccess.Client(state.Etcd);
             since = (await etcd.RangeAsync(KeyLayout.Host(host.Name), cancellationToken: cancellationToken).ConfigureAwait(false)).Revision;
         }
         catch (EtcdException)
@@ -364,7 +375,7 @@ public sealed class DevCluster
 
         member.Pid = await EtcdClusterLauncher.StartAsync(state, member, cancellationToken).ConfigureAwait(false);
         state.Save(statePath);
-        await EtcdClusterLauncher.WaitAnsweringAsync(member, EtcdTimeout, cancellationToken).ConfigureAwait(false);
+        await EtcdClusterLauncher.WaitAnsweringAsync(state.Etcd, member, EtcdTimeout, cancellationToken).ConfigureAwait(false);
         _out.WriteLine($"{member.Name}: started (pid {member.Pid})");
     }
 

@@ -99,6 +99,9 @@ public sealed class DevEtcd
     public required string Token { get; set; }
 
     public required List<DevEtcdMember> Members { get; set; }
+
+    /// <summary>TLS and auth of a <c>dokkaa dev up --secure</c> cluster; null: plain http without auth.</summary>
+    public DevSecurity? Security { get; set; }
 }
 
 public sealed class DevEtcdMember

@@ -3,6 +3,7 @@ using System.Globalization;
 using Dokkaa.Cli.Commands;
 using Dokkaa.Cli.Output;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Core.EtcdAccess;
 
 namespace Dokkaa.Cli.Dev;
 
@@ -47,10 +48,11 @@ public static class DevCommands
         var leaseTtl = new Option<string>("--lease-ttl") { Description = "The agents' --lease-ttl (failover time of a dead host).", DefaultValueFactory = _ => "10s" };
         var agent = new Option<string?>("--agent") { Description = "dokkaa-agent executable (default: next to dokkaa, or the agent project's build output of the same configuration)." };
         var force = new Option<bool>("--force") { Description = "Remove a cluster of the same name (or state file) left behind first." };
+        var secure = new Option<bool>("--secure") { Description = "etcd with TLS (clients and peers), client certificates and auth: agents run as user agent (role dokkaa-agent: writes only under /dokkaa/), `dokkaa dev env` gives the operator's settings (role dokkaa-operator: writes /apps/). Needs openssl and etcdctl." };
         var keep = new Option<bool>("--keep-on-failure") { Description = "If up fails, leave what it made (for a look at the logs); `dokkaa dev down` removes it." };
         var command = new Command("up", "Create the cluster: bridge, namespaces, dockerds, etcd members, agents; write the state file.")
         {
-            hosts, name, subnet, containerSubnet, etcdMembers, etcdPort, leaseTtl, agent, force, keep,
+            hosts, name, subnet, containerSubnet, etcdMembers, etcdPort, leaseTtl, agent, force, keep, secure,
         };
         command.SetAction((result, ct) => RunAsync(async () =>
         {
@@ -68,11 +70,13 @@ public static class DevCommands
                 Agent = result.GetValue(agent),
                 Force = result.GetValue(force),
                 KeepOnFailure = result.GetValue(keep),
+                Secure = result.GetValue(secure),
             }, ct).ConfigureAwait(false);
             Console.WriteLine($"dev cluster \"{state.Name}\" is up; state {Path.GetFullPath(statePath)}, logs {state.LogDir}");
             await WriteHostsAsync(state).ConfigureAwait(false);
             Console.WriteLine();
-            Console.WriteLine($"  export DOKKAA_ETCD={string.Join(',', state.Etcd.Endpoints)}");
+            foreach (var line in EnvLines(state))
+                Console.WriteLine("  " + line);
             Console.WriteLine($"  docker -H {state.Hosts[0].DockerSocket} ps");
             Console.WriteLine($"  dokkaa dev down --state {statePath}");
             return 0;
@@ -230,15 +234,29 @@ public static class DevCommands
 
     private static Command Env()
     {
-        var command = new Command("env", "Print export lines for a shell: DOKKAA_ETCD for the dokkaa commands, DOKKAA_DEV_STATE.");
+        var command = new Command("env", "Print export lines for a shell: DOKKAA_ETCD (and on a --secure cluster the operator's DOKKAA_ETCD_CA/CERT/KEY/USER/PASSWORD_FILE) for the dokkaa commands, DOKKAA_DEV_STATE.");
         command.SetAction((result, ct) => RunAsync(() =>
         {
             var state = LoadState(result);
-            Console.WriteLine($"export DOKKAA_ETCD={string.Join(',', state.Etcd.Endpoints)}");
+            foreach (var line in EnvLines(state))
+                Console.WriteLine(line);
             Console.WriteLine($"export DOKKAA_DEV_STATE={Path.GetFullPath(result.GetValue(State)!)}");
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <summary>The connection an operator's shell needs; on a secured cluster, the operator's certificate and password file.</summary>
+    private static IEnumerable<string> EnvLines(DevClusterState state)
+    {
+        yield return $"export {EtcdEnvironment.Endpoints}={string.Join(',', state.Etcd.Endpoints)}";
+        if (state.Etcd.Security is not { } security)
+            yield break;
+        yield return $"export {EtcdEnvironment.Ca}={security.CaFile}";
+        yield return $"export {EtcdEnvironment.Cert}={security.Operator.CertFile}";
+        yield return $"export {EtcdEnvironment.Key}={security.Operator.KeyFile}";
+        yield return $"export {EtcdEnvironment.User}={security.Operator.Name}";
+        yield return $"export {EtcdEnvironment.PasswordFile}={security.Operator.PasswordFile}";
     }
 
     private static Command Etcd()

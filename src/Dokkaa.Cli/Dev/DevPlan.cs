@@ -21,8 +21,9 @@ public sealed partial class DevPlan
     /// <summary>Host N gets address N + this in the subnet; .1 is the bridge.</summary>
     public const int HostAddressOffset = 10;
 
-    private DevPlan(string name, int hosts, Ipv4Network subnet, Ipv4Network containerSubnet, int etcdMembers, int etcdPort, string leaseTtl)
+    private DevPlan(string name, int hosts, Ipv4Network subnet, Ipv4Network containerSubnet, int etcdMembers, int etcdPort, string leaseTtl, bool secure)
     {
+        Secure = secure;
         Name = name;
         Hosts = hosts;
         Subnet = subnet;
@@ -45,6 +46,11 @@ public sealed partial class DevPlan
     public int EtcdPort { get; }
 
     public string LeaseTtl { get; }
+
+    /// <summary>etcd with TLS (clients and peers), client certificates and auth: see <see cref="DevSecurity"/>.</summary>
+    public bool Secure { get; }
+
+    private string Scheme => Secure ? "https" : "http";
 
     public static string DefaultStatePath => Environment.GetEnvironmentVariable("DOKKAA_DEV_STATE") is { Length: > 0 } path ? path : Path.Combine(WorkRoot, "dev.json");
 
@@ -70,7 +76,7 @@ public sealed partial class DevPlan
             throw new DevException($"--name: \"{name}\" must be 1-6 lowercase letters or digits, starting with a letter (it becomes part of interface names)");
     }
 
-    public static DevPlan Create(string name, int hosts, string subnet, string containerSubnet, int etcdMembers, int etcdPort, string leaseTtl)
+    public static DevPlan Create(string name, int hosts, string subnet, string containerSubnet, int etcdMembers, int etcdPort, string leaseTtl, bool secure = false)
     {
         ValidateName(name);
         if (hosts < 1 || hosts > MaxHosts)
@@ -90,7 +96,7 @@ public sealed partial class DevPlan
             throw new DevException($"--container-subnet: {containers} is too small: host N takes its N-th /24 for its container bridge");
         if (net.Overlaps(containers))
             throw new DevException($"--subnet {net} and --container-subnet {containers} overlap");
-        return new DevPlan(name, hosts, net, containers, etcdMembers, etcdPort, leaseTtl);
+        return new DevPlan(name, hosts, net, containers, etcdMembers, etcdPort, leaseTtl, secure);
     }
 
     public string HostName(int n) => $"h{n}";
@@ -104,9 +110,9 @@ public sealed partial class DevPlan
     /// <summary>Host N's container bridge address: .1 of the N-th /24 of the container subnet.</summary>
     public string ContainerBridgeAddress(int n) => $"{ContainerSubnet.Subnet(24, (ulong)n).Address(1)}/24";
 
-    public string EtcdClientUrl(int member) => string.Create(CultureInfo.InvariantCulture, $"http://{BridgeAddress}:{EtcdPort + 2 * (member - 1)}");
+    public string EtcdClientUrl(int member) => string.Create(CultureInfo.InvariantCulture, $"{Scheme}://{BridgeAddress}:{EtcdPort + 2 * (member - 1)}");
 
-    public string EtcdPeerUrl(int member) => string.Create(CultureInfo.InvariantCulture, $"http://{BridgeAddress}:{EtcdPort + 2 * (member - 1) + 1}");
+    public string EtcdPeerUrl(int member) => string.Create(CultureInfo.InvariantCulture, $"{Scheme}://{BridgeAddress}:{EtcdPort + 2 * (member - 1) + 1}");
 
     /// <summary>The state of the cluster as it will be once up (pids still 0).</summary>
     public DevClusterState ToState(string agentPath)
@@ -141,6 +147,7 @@ public sealed partial class DevPlan
                 InitialCluster = string.Join(',', members.Select(m => $"{m.Name}={m.PeerUrl}")),
                 Token = $"dokkaa-dev-{Name}",
                 Members = members,
+                Security = Secure ? DevSecurity.In(Path.Combine(work, "tls")) : null,
             },
             Hosts = Enumerable.Range(1, Hosts).Select(n =>
             {

@@ -34,6 +34,13 @@ public static class EtcdClusterLauncher
         "--initial-cluster-token", state.Etcd.Token,
         // Ignored once the data directory exists, which is how a killed member restarts into the same cluster.
         "--initial-cluster-state", "new",
+    }.Concat(TlsFlags(state.Etcd.Security)).ToList();
+
+    /// <summary>A secured cluster: TLS for clients and peers, and a certificate signed by the cluster's CA required of both.</summary>
+    private static IEnumerable<string> TlsFlags(DevSecurity? security) => security is null ? Array.Empty<string>() : new[]
+    {
+        "--client-cert-auth", "--trusted-ca-file", security.CaFile, "--cert-file", security.ServerCertFile, "--key-file", security.ServerKeyFile,
+        "--peer-client-cert-auth", "--peer-trusted-ca-file", security.CaFile, "--peer-cert-file", security.ServerCertFile, "--peer-key-file", security.ServerKeyFile,
     };
 
     /// <summary>Fails clearly if a port the members need is taken (e.g. something listens on 0.0.0.0:2379).</summary>
@@ -68,7 +75,7 @@ public static class EtcdClusterLauncher
             {
                 if (!ProcessTable.IsAlive(member.Pid))
                     throw new DevException($"etcd member {member.Name} exited; its log ({member.Log}) ends with:{Environment.NewLine}{Sys.Tail(member.Log)}");
-                if (!await IsHealthyAsync(member.ClientUrl, cancellationToken).ConfigureAwait(false))
+                if (!await IsHealthyAsync(state.Etcd, member.ClientUrl, cancellationToken).ConfigureAwait(false))
                     return false;
             }
 
@@ -76,18 +83,18 @@ public static class EtcdClusterLauncher
         }, $"etcd members {string.Join(", ", state.Etcd.Members.Select(m => m.Name))} to be healthy", timeout, cancellationToken);
 
     /// <summary>Waits until one member answers again after a start (its health needs a leader, which may take longer).</summary>
-    public static Task WaitAnsweringAsync(DevEtcdMember member, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+    public static Task WaitAnsweringAsync(DevEtcd etcd, DevEtcdMember member, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Deadline.UntilAsync(async () =>
         {
             if (!ProcessTable.IsAlive(member.Pid))
                 throw new DevException($"etcd member {member.Name} exited; its log ({member.Log}) ends with:{Environment.NewLine}{Sys.Tail(member.Log)}");
-            var status = await StatusAsync(member, cancellationToken).ConfigureAwait(false);
+            var status = await StatusAsync(etcd, member, cancellationToken).ConfigureAwait(false);
             return status.Answering;
         }, $"etcd member {member.Name} to answer on {member.ClientUrl}", timeout, cancellationToken);
 
-    public static async Task<bool> IsHealthyAsync(string clientUrl, CancellationToken cancellationToken = default)
+    public static async Task<bool> IsHealthyAsync(DevEtcd etcd, string clientUrl, CancellationToken cancellationToken = default)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = DevEtcdAccess.Http(etcd);
         try
         {
             var body = await http.GetStringAsync(new Uri(clientUrl + "/health"), cancellationToken).ConfigureAwait(false);
@@ -100,10 +107,10 @@ public static class EtcdClusterLauncher
         }
     }
 
-    public static async Task<MemberStatus> StatusAsync(DevEtcdMember member, CancellationToken cancellationToken = default)
+    public static async Task<MemberStatus> StatusAsync(DevEtcd etcd, DevEtcdMember member, CancellationToken cancellationToken = default)
     {
         var alive = ProcessTable.IsAlive(member.Pid, Comm);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = DevEtcdAccess.Http(etcd);
         try
         {
             using var content = new StringContent("{}", Encoding.UTF8, "application/json");
@@ -125,7 +132,7 @@ public static class EtcdClusterLauncher
     }
 
     public static async Task<IReadOnlyList<MemberStatus>> StatusAllAsync(DevClusterState state, CancellationToken cancellationToken = default) =>
-        await Task.WhenAll(state.Etcd.Members.Select(m => StatusAsync(m, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(state.Etcd.Members.Select(m => StatusAsync(state.Etcd, m, cancellationToken))).ConfigureAwait(false);
 
     /// <summary>The leader's member name as the answering members see it (the one with the highest term wins), or null.</summary>
     public static string? Leader(IReadOnlyList<MemberStatus> statuses)

@@ -21,7 +21,7 @@ public static class Sys
         ("iptables", "iptables"), ("dockerd", "docker.io"), ("docker", "docker.io"), ("etcd", "etcd-server"),
     };
 
-    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null, CancellationToken cancellationToken = default, string? stdin = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -44,6 +44,9 @@ public static class Sys
 
         using (process)
         {
+            // Secrets (passwords for etcdctl) go through standard input, never the command line, which every user can read.
+            if (stdin is not null)
+                await process.StandardInput.WriteAsync(stdin).ConfigureAwait(false);
             process.StandardInput.Close();
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
@@ -114,10 +117,13 @@ public static class Sys
             throw new DevException("dokkaa dev must run as root: it creates network namespaces, a bridge, iptables rules and Docker daemons (try sudo)");
     }
 
+    /// <summary>What a secured cluster needs in addition: certificates are made with openssl, auth is turned on with etcdctl.</summary>
+    public static readonly IReadOnlyList<(string Tool, string Package)> SecureTools = new[] { ("openssl", "openssl"), ("etcdctl", "etcd-client") };
+
     /// <summary>Fails naming every missing tool and the package to install.</summary>
-    public static void RequireTools()
+    public static void RequireTools(bool secure = false)
     {
-        var missing = RequiredTools.Where(t => Which(t.Tool) is null).ToList();
+        var missing = RequiredTools.Concat(secure ? SecureTools : Array.Empty<(string, string)>()).Where(t => Which(t.Tool) is null).ToList();
         if (missing.Count > 0)
         {
             throw new DevException($"missing tools: {string.Join(", ", missing.Select(t => t.Tool))}; install them with " +

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.WebConsole.CommandLine;
 
 namespace Dokkaa.WebConsole.Hosting;
 
@@ -9,8 +10,8 @@ public static class ConsoleCommand
 {
     public const string TokenVariable = "DOKKAA_CONSOLE_TOKEN";
 
-    /// <param name="etcd">The CLI's shared <c>--etcd</c> option.</param>
-    public static Command Create(Option<string> etcd)
+    /// <param name="etcd">The CLI's shared etcd flags (recursive, so the console takes them too).</param>
+    public static Command Create(EtcdFlags etcd)
     {
         ArgumentNullException.ThrowIfNull(etcd);
         var listen = new Option<string>("--listen")
@@ -39,7 +40,7 @@ public static class ConsoleCommand
                 };
                 // Refuse a bad address before touching etcd.
                 ListenAddress.Check(options.Listen, options.AllowRemote);
-                using var client = EtcdClient.Parse(result.GetValue(etcd)!);
+                using var client = new EtcdClient(etcd.ToOptions(result));
                 await using var server = await ConsoleServer.StartAsync(client, options, cancellationToken: ct).ConfigureAwait(false);
                 Console.WriteLine($"Dokkaa console on {server.Url} (etcd {string.Join(",", client.Options.Endpoints)})");
                 if (server.TokenGenerated)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Core.Operations;
 
 namespace Dokkaa.PowerShell.Commands;
@@ -13,35 +14,76 @@ public sealed class ConnectDokkaaClusterCommand : DokkaaCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Endpoint { get; set; }
 
+    /// <summary>etcd user and password (etcd auth); default <c>$env:DOKKAA_ETCD_USER</c> with its password variable or file.</summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>PEM client certificate for etcd's --client-cert-auth; needs -KeyPath. Default <c>$env:DOKKAA_ETCD_CERT</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM private key of -CertificatePath (not readable by every user). Default <c>$env:DOKKAA_ETCD_KEY</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyPath { get; set; }
+
+    /// <summary>PEM CA certificate that etcd's server certificates must be signed by. Default <c>$env:DOKKAA_ETCD_CA</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CaPath { get; set; }
+
     protected override void ProcessRecord()
     {
-        var endpoints = Endpoint is { Length: > 0 }
-            ? string.Join(",", Endpoint)
-            : ClusterResolver.DefaultEndpoints(Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable));
+        var environment = EtcdConnectionSettings.FromEnvironment();
+        var given = new EtcdConnectionSettings
+        {
+            CaFile = CaPath is null ? null : Resolve(CaPath),
+            CertFile = CertificatePath is null ? null : Resolve(CertificatePath),
+            KeyFile = KeyPath is null ? null : Resolve(KeyPath),
+            Username = Credential?.UserName,
+            Password = Credential?.GetNetworkCredential().Password,
+        };
+        var settings = environment with
+        {
+            Endpoints = Endpoint is { Length: > 0 } ? string.Join(",", Endpoint) : environment.Endpoints,
+            CaFile = given.CaFile ?? environment.CaFile,
+            CertFile = given.CertFile ?? environment.CertFile,
+            KeyFile = given.KeyFile ?? environment.KeyFile,
+        };
+        if (Credential is not null)
+            settings = settings with { Username = given.Username, Password = given.Password, PasswordFile = null };
+        var names = ConnectionSettingNames.For(environment, given, Endpoint is { Length: > 0 } || EtcdEnvironment.Read(EtcdEnvironment.Endpoints) is null ? "-Endpoint" : null);
+
         DokkaaCluster cluster;
         try
         {
-            cluster = DokkaaCluster.Create(endpoints, ClusterSource.Session, DateTimeOffset.Now);
+            cluster = DokkaaCluster.Create(settings.ToOptions(names), ClusterSource.Session, DateTimeOffset.Now);
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            ThrowTerminatingError(Error(e, ErrorIds.EndpointInvalid, "InvalidArgument", endpoints));
+            ThrowTerminatingError(ConnectionSettingError(e, settings.Endpoints));
             return;
         }
 
         try
         {
             var hosts = Run(ct => ClusterProbe.CheckAsync(cluster, ct));
-            WriteVerbose($"{cluster} answers; {hosts} live host(s)");
+            WriteVerbose($"{cluster} answers{(cluster.UserName is null ? "" : $" to user {cluster.UserName}")}; {hosts} live host(s)");
         }
         catch (DokkaaException e)
         {
-            ThrowTerminatingError(ErrorFor(e, endpoints));
+            ThrowTerminatingError(ErrorFor(e, settings.Endpoints));
         }
 
         SessionConnections.Set(Session, cluster);
         WriteObject(cluster);
     }
+
+    /// <summary>A path as PowerShell means it: relative to the current location, ~ expanded.</summary>
+    private string Resolve(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }
 
 /// <summary>Disconnect-DokkaaCluster: forgets the session's default cluster.</summary>
@@ -75,7 +117,7 @@ public sealed class GetDokkaaClusterCommand : DokkaaCmdlet
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            WriteError(Error(e, ErrorIds.EndpointInvalid, "InvalidArgument", environment));
+            WriteError(ConnectionSettingError(e, environment));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Core.Operations;
 
 namespace Dokkaa.PowerShell.Commands;
@@ -71,6 +72,13 @@ public abstract class DokkaaCmdlet : PSCmdlet, IDisposable
     protected static ErrorRecord ErrorFor(DokkaaException exception, object? target) =>
         Error(exception, exception.ErrorId, ErrorIds.CategoryOf(exception.Kind), target);
 
+    /// <summary>A cluster that cannot be used as given: a bad endpoint, or a TLS or credential setting (with its own ErrorId).</summary>
+    protected static ErrorRecord ConnectionSettingError(Exception exception, object? target)
+    {
+        var errorId = exception is EtcdSettingsException setting ? ErrorIds.For(setting.Problem) : ErrorIds.EndpointInvalid;
+        return Error(exception, errorId, ErrorIds.All[errorId], target);
+    }
+
     protected static ErrorRecord Error(Exception exception, string errorId, string category, object? target) =>
         new(exception, errorId, Enum.Parse<ErrorCategory>(category), target);
 
@@ -108,7 +116,7 @@ public abstract class DokkaaClusterCmdlet : DokkaaCmdlet
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            ThrowTerminatingError(Error(e, ErrorIds.EndpointInvalid, "InvalidArgument", environment));
+            ThrowTerminatingError(ConnectionSettingError(e, environment));
         }
 
         WriteVerbose($"Cluster {_resolved} (from {Describe(_resolved!.Source)})");

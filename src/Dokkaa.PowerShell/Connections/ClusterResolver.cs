@@ -18,10 +18,6 @@ internal static class ClusterResolver
             return DokkaaCluster.Create(environment, ClusterSource.Environment);
         return DokkaaCluster.Create(DokkaaCluster.DefaultEndpoint, ClusterSource.Default);
     }
-
-    /// <summary>The endpoints Connect-DokkaaCluster uses when it is given none.</summary>
-    public static string DefaultEndpoints(string? environment) =>
-        string.IsNullOrWhiteSpace(environment) ? DokkaaCluster.DefaultEndpoint : environment;
 }
 
 /// <summary>

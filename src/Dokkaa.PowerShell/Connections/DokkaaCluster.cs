@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Core.Operations;
 
 namespace Dokkaa.PowerShell;
@@ -28,10 +31,10 @@ public enum ClusterSource
 public sealed class DokkaaCluster
 {
     /// <summary>The environment variable the cmdlets, the CLI and the agent read the endpoints from.</summary>
-    public const string EnvironmentVariable = "DOKKAA_ETCD";
+    public const string EnvironmentVariable = EtcdEnvironment.Endpoints;
 
     /// <summary>The endpoint used when nothing else says where etcd is.</summary>
-    public const string DefaultEndpoint = "http://127.0.0.1:2379";
+    public const string DefaultEndpoint = EtcdEnvironment.DefaultEndpoint;
 
     private static readonly ConcurrentDictionary<string, Lazy<Connection>> Connections = new(StringComparer.Ordinal);
 
@@ -52,18 +55,45 @@ public sealed class DokkaaCluster
     /// <summary>When <c>Connect-DokkaaCluster</c> made this the session's cluster (null otherwise).</summary>
     public DateTimeOffset? ConnectedAt { get; }
 
-    /// <summary>Reads an endpoint list such as <c>http://a:2379,http://b:2379</c> (also what PowerShell uses to convert a string given to <c>-Cluster</c>).</summary>
-    /// <exception cref="FormatException">The list is empty or an entry is not a URL.</exception>
-    /// <exception cref="ArgumentException">An entry is not an http:// or https:// URL.</exception>
+    /// <summary>The etcd user the cmdlets authenticate as (null: none).</summary>
+    public string? UserName => _connection.Options.Username;
+
+    /// <summary>The client certificate shown to etcd (null: none).</summary>
+    public string? CertificatePath => _connection.Options.CertFile;
+
+    /// <summary>The CA that etcd's server certificates must be signed by (null: the system's trust store, or plain http).</summary>
+    public string? CaPath => _connection.Options.CaFile;
+
+    /// <summary>Reads an endpoint list such as <c>http://a:2379,http://b:2379</c> (also what PowerShell uses to convert a string given to <c>-Cluster</c>); TLS and user come from the DOKKAA_ETCD_* variables.</summary>
+    /// <exception cref="FormatException">The list is empty, an entry is not a URL, or a DOKKAA_ETCD_* setting cannot be used (<see cref="EtcdSettingsException"/>).</exception>
     public static DokkaaCluster Parse(string endpoints) => Create(endpoints, ClusterSource.Parameter);
 
+    /// <summary>The cluster at <paramref name="endpoints"/>, with TLS and user from the DOKKAA_ETCD_* environment variables.</summary>
     public static DokkaaCluster Create(string endpoints, ClusterSource source, DateTimeOffset? connectedAt = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var options = EtcdClientOptions.Parse(endpoints);
-        var key = string.Join(",", options.Endpoints.Select(e => e.AbsoluteUri));
-        var connection = Connections.GetOrAdd(key, _ => new Lazy<Connection>(() => new Connection(options))).Value;
+        var environment = EtcdConnectionSettings.FromEnvironment();
+        var names = ConnectionSettingNames.For(environment, new EtcdConnectionSettings(), source switch
+        {
+            ClusterSource.Parameter => "-Cluster",
+            ClusterSource.Environment => null,
+            _ => "-Endpoint",
+        });
+        return Create((environment with { Endpoints = endpoints }).ToOptions(names), source, connectedAt);
+    }
+
+    /// <summary>The cluster these checked options describe; clients are shared by every cluster object with the same options.</summary>
+    internal static DokkaaCluster Create(EtcdClientOptions options, ClusterSource source, DateTimeOffset? connectedAt = null)
+    {
+        var connection = Connections.GetOrAdd(Key(options), _ => new Lazy<Connection>(() => new Connection(options))).Value;
         return new DokkaaCluster(connection, source, connectedAt);
+    }
+
+    /// <summary>Two clusters share a client only when everything about the connection is the same (the password by digest).</summary>
+    private static string Key(EtcdClientOptions options)
+    {
+        var password = options.Password is null ? "" : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(options.Password)));
+        return string.Join("|", string.Join(",", options.Endpoints.Select(e => e.AbsoluteUri)), options.CaFile, options.CertFile, options.KeyFile, options.Username, password);
     }
 
     /// <summary>The same cluster, labelled with another source.</summary>
@@ -88,6 +118,7 @@ public sealed class DokkaaCluster
 
         public Connection(EtcdClientOptions options)
         {
+            Options = options;
             Endpoints = options.Endpoints.Select(e => e.AbsoluteUri.TrimEnd('/')).ToArray();
             Operations = new ClusterOperations(new EtcdClient(options));
             _completion = new Lazy<ClusterOperations>(() => new ClusterOperations(new EtcdClient(options with
@@ -96,6 +127,8 @@ public sealed class DokkaaCluster
                 ConnectTimeout = CompletionTimeouts.Connect,
             })));
         }
+
+        public EtcdClientOptions Options { get; }
 
         public IReadOnlyList<string> Endpoints { get; }
 

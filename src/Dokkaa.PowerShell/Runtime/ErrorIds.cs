@@ -24,6 +24,28 @@ public static class ErrorIds
     /// <summary>Get-DokkaaStatus with names without wildcards found no status (no such manifest, or no agent has reported yet).</summary>
     public const string StatusNotFound = "DokkaaStatusNotFound";
 
+    /// <summary>An etcd TLS or credential setting that cannot be used (settings that go together, https needed).</summary>
+    public const string EtcdSettingInvalid = "DokkaaEtcdSettingInvalid";
+
+    /// <summary>-CaPath, -CertificatePath or -KeyPath names a file that does not exist.</summary>
+    public const string EtcdFileNotFound = "DokkaaEtcdFileNotFound";
+
+    /// <summary>A certificate or key file that cannot be read or is not PEM (or the key is not the certificate's).</summary>
+    public const string EtcdFileUnreadable = "DokkaaEtcdFileUnreadable";
+
+    /// <summary>A private key or password file that every user of the machine can read.</summary>
+    public const string EtcdSecretExposed = "DokkaaEtcdSecretExposed";
+
+    /// <summary>The ErrorId of a bad etcd connection setting.</summary>
+    public static string For(Core.EtcdAccess.EtcdSettingsProblem problem) => problem switch
+    {
+        Core.EtcdAccess.EtcdSettingsProblem.FileNotFound => EtcdFileNotFound,
+        Core.EtcdAccess.EtcdSettingsProblem.FileUnreadable => EtcdFileUnreadable,
+        Core.EtcdAccess.EtcdSettingsProblem.Exposed => EtcdSecretExposed,
+        Core.EtcdAccess.EtcdSettingsProblem.EndpointInvalid => EndpointInvalid,
+        _ => EtcdSettingInvalid,
+    };
+
     public static string For(DokkaaErrorKind kind) => "Dokkaa" + kind;
 
     public static string CategoryOf(DokkaaErrorKind kind) => kind switch
@@ -48,6 +70,10 @@ public static class ErrorIds
                 [NothingToUpdate] = "InvalidArgument",
                 [ContainerNotFound] = "ObjectNotFound",
                 [StatusNotFound] = "ObjectNotFound",
+                [EtcdSettingInvalid] = "InvalidArgument",
+                [EtcdFileNotFound] = "ObjectNotFound",
+                [EtcdFileUnreadable] = "ReadError",
+                [EtcdSecretExposed] = "SecurityError",
             })
             .ToDictionary(p => p.Key, p => p.Value);
 }

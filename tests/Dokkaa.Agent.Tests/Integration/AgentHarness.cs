@@ -31,7 +31,7 @@ public sealed class AgentHarness : IAsyncDisposable
             File.SetUnixFileMode(dataDir, (UnixFileMode)Convert.ToInt32("755", 8));
         var options = new AgentOptions
         {
-            Etcd = etcdEndpoint,
+            Etcd = EtcdClientOptions.Parse(etcdEndpoint),
             HostId = id,
             HostIp = "127.0.0.1",
             DataDir = dataDir,

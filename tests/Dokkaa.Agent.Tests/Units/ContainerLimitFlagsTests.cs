@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Dokkaa.Agent.CommandLine;
 using Dokkaa.Agent.Containers;
 using Xunit;
 
@@ -7,14 +5,7 @@ namespace Dokkaa.Agent.Tests.Units;
 
 public sealed class ContainerLimitFlagsTests
 {
-    private static Hosting.AgentOptions Parse(params string[] args)
-    {
-        var flags = new AgentFlags();
-        var root = new RootCommand();
-        foreach (var option in flags.All)
-            root.Options.Add(option);
-        return flags.ToOptions(root.Parse(args.Concat(new[] { "--host-ip", "127.0.0.1" }).ToArray()));
-    }
+    private static Hosting.AgentOptions Parse(params string[] args) => AgentFlagParser.Parse(args);
 
     [Fact]
     public void Without_flags_a_container_gets_two_gibibytes_and_4096_processes()

@@ -58,7 +58,7 @@ public sealed class DevClusterTests
         var views = await Task.WhenAll(state.Etcd.Endpoints.Select(DevClusterHarness.MemberListAsync));
         Assert.Single(views.Select(v => v.ClusterId).Distinct());
         Assert.All(views, v => Assert.Equal(state.Etcd.Members.Select(m => $"{m.Name} {m.ClientUrl}").Order(StringComparer.Ordinal), v.Members));
-        Assert.All(state.Etcd.Endpoints, e => Assert.True(EtcdClusterLauncher.IsHealthyAsync(e).GetAwaiter().GetResult(), e));
+        Assert.All(state.Etcd.Endpoints, e => Assert.True(EtcdClusterLauncher.IsHealthyAsync(state.Etcd, e).GetAwaiter().GetResult(), e));
 
         // The real agents registered, each with its own address.
         using (var etcd = cluster.Etcd)
@@ -215,7 +215,7 @@ public sealed class DevClusterTests
         var member = cluster.State.Member(leader);
         Assert.NotEqual(oldPid, member.Pid);
         Assert.True(ProcessTable.IsAlive(member.Pid, EtcdClusterLauncher.Comm));
-        await Poll.UntilAsync(() => EtcdClusterLauncher.IsHealthyAsync(member.ClientUrl), $"{leader} to be healthy again", TimeSpan.FromSeconds(20));
+        await Poll.UntilAsync(() => EtcdClusterLauncher.IsHealthyAsync(cluster.State.Etcd, member.ClientUrl), $"{leader} to be healthy again", TimeSpan.FromSeconds(20));
         var views = await Task.WhenAll(cluster.State.Etcd.Endpoints.Select(DevClusterHarness.MemberListAsync));
         Assert.Single(views.Select(v => v.ClusterId).Distinct());
 

@@ -41,6 +41,12 @@ public abstract class ClusterFixture : IAsyncLifetime
         StatePath = Path.Combine(Path.GetTempPath(), $"dokkaa-cluster-{Name}.json");
     }
 
+    /// <summary>
+    /// DOKKAA_TEST_SECURE=1 runs the suite on <c>dokkaa dev up --secure</c> clusters: etcd with TLS, client
+    /// certificates and auth, the agents as user agent, the tests and their CLI calls as user operator.
+    /// </summary>
+    public static bool Secure { get; } = Environment.GetEnvironmentVariable("DOKKAA_TEST_SECURE") == "1";
+
     public string Name { get; }
 
     public string Subnet { get; private set; } = "";
@@ -77,8 +83,8 @@ public abstract class ClusterFixture : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Subnet = $"10.213.{10 + (Interlocked.Increment(ref s_nextSubnet) % 90)}.0/24";
-            var result = await RunCliAsync(null, "dev", "up", "--hosts", "3", "--name", Name, "--subnet", Subnet, "--lease-ttl", LeaseTtl,
-                "--agent", RepoPaths.Agent, "--state", StatePath);
+            var result = await RunCliAsync(null, new[] { "dev", "up", "--hosts", "3", "--name", Name, "--subnet", Subnet, "--lease-ttl", LeaseTtl,
+                "--agent", RepoPaths.Agent, "--state", StatePath }.Concat(Secure ? new[] { "--secure" } : Array.Empty<string>()).ToArray());
             if (result.ExitCode == 0)
                 break;
             if (attempt >= 5 || !result.StdErr.Contains("overlaps this machine's", StringComparison.Ordinal))
@@ -91,14 +97,14 @@ public abstract class ClusterFixture : IAsyncLifetime
         var upTime = up.Elapsed;
         var load = Stopwatch.StartNew();
         await DevAsync(null, "load", TestImage.Name);
-        SetupReport = $"cluster {Name} ({Subnet}, lease ttl {LeaseTtl}): dev up {upTime.TotalSeconds:0.0}s, load {load.Elapsed.TotalSeconds:0.0}s";
+        SetupReport = $"cluster {Name} ({Subnet}, lease ttl {LeaseTtl}{(Secure ? ", secured etcd" : "")}): dev up {upTime.TotalSeconds:0.0}s, load {load.Elapsed.TotalSeconds:0.0}s";
         Log(SetupReport);
 
         var state = State;
         HostNames = state.Hosts.Select(h => h.Name).ToList();
         foreach (var host in state.Hosts)
             _docker[host.Name] = DockerClient.FromEndpoint(host.DockerSocket, new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
-        Etcd = EtcdClient.Parse(string.Join(',', state.Etcd.Endpoints));
+        Etcd = DevEtcdAccess.Client(state.Etcd);
         Ops = new ClusterOperations(Etcd);
     }
 
@@ -269,10 +275,12 @@ public abstract class ClusterFixture : IAsyncLifetime
         return result.StdOut;
     }
 
-    /// <summary><c>dokkaa ARGS --etcd ENDPOINTS</c> (the operator's commands: drain, rebalance ...); fails the test unless it exits 0.</summary>
+    /// <summary><c>dokkaa ARGS --etcd ENDPOINTS</c> (the operator's commands: drain, rebalance ...), as user operator on a secured cluster; fails the test unless it exits 0.</summary>
     public async Task<string> DokkaaAsync(ITestOutputHelper? output, params string[] args)
     {
-        var result = await RunCliAsync(output, args.Concat(new[] { "--etcd", string.Join(',', State.Etcd.Endpoints) }).ToArray());
+        var etcd = State.Etcd;
+        var connection = new[] { "--etcd", string.Join(',', etcd.Endpoints) }.Concat(etcd.Security is { } security ? security.Flags(security.Operator) : Array.Empty<string>());
+        var result = await RunCliAsync(output, args.Concat(connection).ToArray());
         if (result.ExitCode != 0)
             throw new XunitException($"dokkaa {string.Join(' ', args)} failed with {result.ExitCode}: {result.All}");
         return result.StdOut;

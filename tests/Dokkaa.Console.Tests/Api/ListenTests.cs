@@ -19,7 +19,7 @@ public sealed class ListenTests(ConsoleFixture console) : IClassFixture<ConsoleF
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 8080), new ConsoleServerOptions().Listen);
         Assert.False(new ConsoleServerOptions().AllowRemote);
 
-        var command = ConsoleCommand.Create(new System.CommandLine.Option<string>("--etcd"));
+        var command = ConsoleCommand.Create(new WebConsole.CommandLine.EtcdFlags());
         var listen = command.Options.Single(o => o.Name == "--listen");
         var parsed = command.Parse(Array.Empty<string>());
         Assert.Equal("127.0.0.1:8080", parsed.GetValue((System.CommandLine.Option<string>)listen));

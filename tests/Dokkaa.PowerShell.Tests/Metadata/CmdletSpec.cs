@@ -14,6 +14,10 @@ public sealed record CmdletSpec(bool ShouldProcess, string ConfirmImpact, string
         ["Connect-DokkaaCluster"] = new(false, "Medium", null, ["Dokkaa.PowerShell.DokkaaCluster"], new()
         {
             ["Endpoint"] = "*: Position=0",
+            ["Credential"] = Any,
+            ["CertificatePath"] = Any,
+            ["KeyPath"] = Any,
+            ["CaPath"] = Any,
         }),
         ["Disconnect-DokkaaCluster"] = new(false, "Medium", null, ["Dokkaa.PowerShell.DokkaaCluster"], new()
         {

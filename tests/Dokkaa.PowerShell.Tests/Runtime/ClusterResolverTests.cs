@@ -1,3 +1,4 @@
+using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Core.Operations;
 using Xunit;
 
@@ -37,8 +38,8 @@ public sealed class ClusterResolverTests
         var cluster = DokkaaCluster.Parse("10.0.0.1:2379, http://10.0.0.2:2379");
         Assert.Equal(["http://10.0.0.1:2379", "http://10.0.0.2:2379"], cluster.Endpoints);
         Assert.Equal("http://10.0.0.1:2379,http://10.0.0.2:2379", cluster.ToString());
-        Assert.Throws<FormatException>(() => DokkaaCluster.Parse(" , "));
-        Assert.Throws<ArgumentException>(() => DokkaaCluster.Parse("ftp://10.0.0.1:2379"));
+        Assert.Equal("-Cluster", Assert.Throws<EtcdSettingsException>(() => DokkaaCluster.Parse(" , ")).Setting);
+        Assert.Equal(EtcdSettingsProblem.EndpointInvalid, Assert.Throws<EtcdSettingsException>(() => DokkaaCluster.Parse("ftp://10.0.0.1:2379")).Problem);
     }
 
     [Fact]
@@ -49,13 +50,6 @@ public sealed class ClusterResolverTests
         Assert.Same(a.Operations, b.Operations);
         Assert.NotSame(a.Operations, a.CompletionOperations);
         Assert.Same(a.CompletionOperations, b.CompletionOperations);
-    }
-
-    [Fact]
-    public void Default_endpoints_for_Connect()
-    {
-        Assert.Equal("http://127.0.0.1:2379", ClusterResolver.DefaultEndpoints(null));
-        Assert.Equal("http://e:2379", ClusterResolver.DefaultEndpoints("http://e:2379"));
     }
 
     [Fact]
