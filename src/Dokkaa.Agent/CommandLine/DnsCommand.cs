@@ -3,6 +3,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Units;
 using Dokkaa.Dns;
+using Dokkaa.Etcd;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.CommandLine;
@@ -43,7 +44,7 @@ internal static class DnsCommand
 
             using var logs = Logging.Create(result.GetValue(verbose));
             var log = logs.CreateLogger("dokkaa.dns");
-            using var client = EtcdClient.Parse(result.GetValue(etcd)!);
+            using var client = EtcdClients.Create(EtcdClientOptions.Parse(result.GetValue(etcd)!) with { Diagnostics = m => log.LogWarning("{Message}", m) });
             var view = new ClusterView(client);
             await using var server = new DnsServer(options, () => view.Current, m => log.LogWarning("{Message}", m));
             try

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.Cli.Commands;
 
@@ -28,7 +28,7 @@ public static class CliContext
     {
         try
         {
-            using var etcd = EtcdClient.Parse(result.GetValue(Etcd)!);
+            using var etcd = EtcdClients.Create(result.GetValue(Etcd)!);
             return await action(new ClusterOperations(etcd)).ConfigureAwait(false);
         }
         catch (DokkaaException e)

@@ -1,5 +1,6 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.Cli.Dev;
 
@@ -80,7 +81,7 @@ public static class AgentLauncher
     /// </summary>
     public static async Task WaitRegisteredAsync(DevClusterState state, IReadOnlyList<DevHost> hosts, long sinceRevision, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var etcd = EtcdClient.Parse(string.Join(',', state.Etcd.Endpoints));
+        using var etcd = EtcdClients.Create(string.Join(',', state.Etcd.Endpoints));
         var missing = hosts.Select(h => h.Name).ToList();
         await Deadline.UntilAsync(async () =>
         {

@@ -1,5 +1,6 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.Cli.Dev;
 
@@ -315,7 +316,7 @@ public sealed class DevCluster
         long since = 0;
         try
         {
-            using var etcd = EtcdClient.Parse(string.Join(',', state.Etcd.Endpoints));
+            using var etcd = EtcdClients.Create(string.Join(',', state.Etcd.Endpoints));
             since = (await etcd.RangeAsync(KeyLayout.Host(host.Name), cancellationToken: cancellationToken).ConfigureAwait(false)).Revision;
         }
         catch (EtcdException)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.PowerShell;
 
@@ -89,8 +90,8 @@ public sealed class DokkaaCluster
         public Connection(EtcdClientOptions options)
         {
             Endpoints = options.Endpoints.Select(e => e.AbsoluteUri.TrimEnd('/')).ToArray();
-            Operations = new ClusterOperations(new EtcdClient(options));
-            _completion = new Lazy<ClusterOperations>(() => new ClusterOperations(new EtcdClient(options with
+            Operations = new ClusterOperations(EtcdClients.Create(options));
+            _completion = new Lazy<ClusterOperations>(() => new ClusterOperations(EtcdClients.Create(options with
             {
                 RequestTimeout = CompletionTimeouts.Request,
                 ConnectTimeout = CompletionTimeouts.Connect,

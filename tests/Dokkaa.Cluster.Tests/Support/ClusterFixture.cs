@@ -3,8 +3,8 @@ using System.Globalization;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.Testing.Dev;
 using Xunit;
@@ -56,7 +56,7 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     public IReadOnlyList<string> HostNames { get; private set; } = Array.Empty<string>();
 
-    public EtcdClient Etcd { get; private set; } = null!;
+    public GrpcEtcdClient Etcd { get; private set; } = null!;
 
     public ClusterOperations Ops { get; private set; } = null!;
 
@@ -98,7 +98,7 @@ public abstract class ClusterFixture : IAsyncLifetime
         HostNames = state.Hosts.Select(h => h.Name).ToList();
         foreach (var host in state.Hosts)
             _docker[host.Name] = DockerClient.FromEndpoint(host.DockerSocket, new DockerClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
-        Etcd = EtcdClient.Parse(string.Join(',', state.Etcd.Endpoints));
+        Etcd = EtcdClients.Create(string.Join(',', state.Etcd.Endpoints));
         Ops = new ClusterOperations(Etcd);
     }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -105,10 +106,10 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
     public void Resume() => Signal("CONT");
 
     /// <summary>A client for this etcd; <paramref name="configure"/> may adjust the options (timeouts, extra endpoints).</summary>
-    public EtcdClient CreateClient(Func<EtcdClientOptions, EtcdClientOptions>? configure = null)
+    public GrpcEtcdClient CreateClient(Func<EtcdClientOptions, EtcdClientOptions>? configure = null)
     {
         var options = new EtcdClientOptions([ClientUrl]) { RequestTimeout = TimeSpan.FromSeconds(5) };
-        return new EtcdClient(configure is null ? options : configure(options));
+        return EtcdClients.Create(configure is null ? options : configure(options));
     }
 
     /// <summary>Compacts etcd's history up to <paramref name="revision"/> (waits for the physical compaction).</summary>
