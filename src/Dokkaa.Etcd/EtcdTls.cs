@@ -22,7 +22,7 @@ internal static class EtcdTls
         var ssl = new SslClientAuthenticationOptions();
         if (options.CaFile is not null)
         {
-            var authority = Load(options.CaFile, "CA certificate", () => X509Certificate2.CreateFromPemFile(options.CaFile));
+            var authority = Load(options.CaFile, "CA certificate", () => new X509Certificate2(options.CaFile));
             ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsSignedBy(certificate, errors, authority);
         }
 

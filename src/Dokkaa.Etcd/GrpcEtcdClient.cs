@@ -107,7 +107,7 @@ public sealed class GrpcEtcdClient : IEtcdClient
     }
 
     public IAsyncEnumerable<WatchEvent> WatchAsync(string key, bool prefix, long startRevision, CancellationToken cancellationToken = default) =>
-        GrpcWatch.RunAsync(_caller, CurrentRevisionAsync, key, prefix, startRevision, cancellationToken);
+        GrpcWatch.RunAsync(_caller, ct => RevisionAsync(EtcdProto.Range(key, prefix), ct), key, prefix, startRevision, cancellationToken);
 
     /// <summary>
     /// Compacts the history up to <paramref name="revision"/>: older revisions can no longer be read or
@@ -122,15 +122,22 @@ public sealed class GrpcEtcdClient : IEtcdClient
 
     /// <summary>The store's current revision, read cheaply (count only, so no values travel).</summary>
     public Task<long> CurrentRevisionAsync(CancellationToken cancellationToken = default) =>
-        _caller.CallAsync(
+        RevisionAsync(new RangeRequest { Key = Google.Protobuf.ByteString.CopyFrom(0) }, cancellationToken);
+
+    /// <summary>
+    /// The store's revision, read through a count-only range of <paramref name="range"/>: a watch asks on its own
+    /// keys, which a user allowed to watch them may also read (with auth on, reading "\0" needs wider rights).
+    /// </summary>
+    private Task<long> RevisionAsync(RangeRequest range, CancellationToken cancellationToken)
+    {
+        range.CountOnly = true;
+        range.Limit = 1;
+        return _caller.CallAsync(
             "range",
-            async (endpoint, options) =>
-            {
-                var request = new RangeRequest { Key = Google.Protobuf.ByteString.CopyFrom(0), CountOnly = true, Limit = 1 };
-                return (await endpoint.Kv.RangeAsync(request, options).ConfigureAwait(false)).Header.Revision;
-            },
+            async (endpoint, options) => (await endpoint.Kv.RangeAsync(range, options).ConfigureAwait(false)).Header.Revision,
             retryIfMaybeApplied: true,
             cancellationToken);
+    }
 
     public void Dispose() => _caller.Dispose();
 }

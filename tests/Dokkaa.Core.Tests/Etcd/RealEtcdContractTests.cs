@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
 
-/// <summary>The contract against a real etcd, through <see cref="GrpcEtcdClient"/> and the JSON gateway.</summary>
+/// <summary>The contract against a real etcd (plain http), through <see cref="GrpcEtcdClient"/>.</summary>
 public sealed class RealEtcdContractTests(EtcdFixture etcd) : EtcdContractTests, IClassFixture<EtcdFixture>, IDisposable
 {
     private readonly GrpcEtcdClient _client = etcd.CreateClient();
