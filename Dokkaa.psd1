@@ -12,7 +12,7 @@
     Description          = 'Run Docker containers across a cluster of hosts from PowerShell: write manifests into etcd, watch the Dokkaa agents run them, find their services. Objects in, objects out.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
-    RequiredAssemblies   = @('Dokkaa.Core.dll')
+    RequiredAssemblies   = @('Dokkaa.Core.dll', 'Dokkaa.Etcd.dll')
     # Update-Help reads Dokkaa_<GUID>_HelpInfo.xml here; scripts/build-module.sh writes it and the help
     # content zip into out/help/, which are published as release assets (Update-Help -SourcePath out/help
     # installs them offline).

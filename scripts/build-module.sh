@@ -48,9 +48,15 @@ log "Assembling $module"
 rm -rf "$module"
 mkdir -p "$module/en-US"
 cp "$root/Dokkaa.psd1" "$module/"
-for file in Dokkaa.PowerShell.dll Dokkaa.Core.dll Dokkaa.Format.ps1xml; do
+for file in Dokkaa.PowerShell.dll Dokkaa.Core.dll Dokkaa.Etcd.dll Dokkaa.Format.ps1xml; do
     [[ -f "$stage/$file" ]] || die "$file is missing from the publish output"
     cp "$stage/$file" "$module/"
+done
+# The etcd client's libraries (dotnet-etcd, gRPC, protobuf and what they need) ship with the module:
+# every other assembly the publish output holds.
+for file in "$stage"/*.dll; do
+    name=$(basename "$file")
+    case "$name" in Dokkaa.*|System.Management.Automation.dll) ;; *) cp "$file" "$module/" ;; esac
 done
 [[ ! -e "$stage/System.Management.Automation.dll" ]] || die "System.Management.Automation.dll must not ship (pwsh brings its own)"
 

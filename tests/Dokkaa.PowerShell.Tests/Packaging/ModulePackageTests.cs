@@ -14,7 +14,10 @@ public sealed class ModulePackageTests
 {
     private static readonly string[] ModuleFiles =
     [
-        "Dokkaa.Core.dll", "Dokkaa.Format.ps1xml", "Dokkaa.PowerShell.dll", "Dokkaa.psd1",
+        "Dokkaa.Core.dll", "Dokkaa.Etcd.dll", "Dokkaa.Format.ps1xml", "Dokkaa.PowerShell.dll", "Dokkaa.psd1",
+        "Google.Api.CommonProtos.dll", "Google.Protobuf.dll", "Grpc.Core.Api.dll", "Grpc.Net.Client.dll", "Grpc.Net.Common.dll",
+        "Microsoft.Extensions.DependencyInjection.Abstractions.dll", "Microsoft.Extensions.DependencyInjection.dll",
+        "Microsoft.Extensions.Logging.Abstractions.dll", "dotnet-etcd.dll",
         "en-US/Dokkaa.PowerShell.dll-Help.xml", "en-US/about_Dokkaa.help.txt",
     ];
 
@@ -43,7 +46,7 @@ public sealed class ModulePackageTests
     [Fact]
     public void Assemblies_carry_the_build_version_and_the_module_ships_no_PowerShell()
     {
-        foreach (var dll in new[] { "Dokkaa.PowerShell.dll", "Dokkaa.Core.dll" })
+        foreach (var dll in new[] { "Dokkaa.PowerShell.dll", "Dokkaa.Core.dll", "Dokkaa.Etcd.dll" })
         {
             var name = AssemblyName.GetAssemblyName(Path.Combine(_built.ModuleDir, dll));
             Assert.Equal(new Version(_built.Version + ".0"), name.Version);
