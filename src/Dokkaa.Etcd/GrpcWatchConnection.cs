@@ -47,6 +47,10 @@ internal sealed class GrpcWatchConnection(EtcdCaller caller, EtcdEndpoint endpoi
         {
             return Fail(e) is not null;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+        {
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             FailureReason = $"{endpoint.Uri} did not take the watch within {caller.Options.RequestTimeout.TotalSeconds:0.#} s";
@@ -74,6 +78,11 @@ internal sealed class GrpcWatchConnection(EtcdCaller caller, EtcdEndpoint endpoi
             if (timeout.IsCancellationRequested)
                 return Fail($"nothing received for {idle.TotalSeconds:0.#} s");
             return e is RpcException rpc ? Fail(rpc) : Fail(e.Message);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+        {
+            // The caller's cancellation, which gRPC reports as a status: callers expect the usual exception.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
         }
 
         return Interpret(_call.ResponseStream.Current, requestedRevision);
