@@ -54,7 +54,8 @@ for file in Dokkaa.PowerShell.dll Dokkaa.Core.dll Dokkaa.Format.ps1xml; do
 done
 [[ ! -e "$stage/System.Management.Automation.dll" ]] || die "System.Management.Automation.dll must not ship (pwsh brings its own)"
 # Dokkaa.Core holds the types scripts use ([Dokkaa.Core.Manifests.Manifest]), so it loads into pwsh's
-# default context with the cmdlets. Every other assembly (the etcd client and the libraries under it) goes
+# default context with the cmdlets. Every other assembly (Dokkaa.Etcd and the libraries under it: dotnet-etcd,
+# gRPC, protobuf, the Microsoft.Extensions they need) goes
 # to Dependencies/, which pwsh never probes: the module loads those into an AssemblyLoadContext of its own
 # (src/Dokkaa.PowerShell/Runtime/ModuleAssemblyResolver.cs), so another module's copy of the same library,
 # in another version, does not clash with Dokkaa's.
@@ -62,6 +63,7 @@ while IFS= read -r -d '' dll; do
     mkdir -p "$module/Dependencies"
     cp "$dll" "$module/Dependencies/"
 done < <(find "$stage" -maxdepth 1 -name '*.dll' ! -name Dokkaa.PowerShell.dll ! -name Dokkaa.Core.dll -print0)
+[[ -f "$module/Dependencies/Dokkaa.Etcd.dll" ]] || die "Dokkaa.Etcd.dll is missing from the publish output"
 [[ ! -d "$stage/runtimes" ]] || die "the publish output has native runtimes/, which Dependencies/ does not carry"
 
 log "Building help from docs/cmdlets"

@@ -2,7 +2,8 @@ using System.CommandLine;
 using Dokkaa.Agent.CommandLine;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Hosting;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
+using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent;
 
@@ -33,7 +34,9 @@ internal static class Program
             }
 
             using var logs = Logging.Create(result.GetValue(flags.Verbose));
-            using var etcdClient = new EtcdClient(options.Etcd);
+            // The etcd client reports what it handles by itself (a watch reconnecting) here, not on stderr.
+            var etcdLog = logs.CreateLogger("dokkaa.etcd");
+            using var etcdClient = EtcdClients.Create(options.Etcd with { Diagnostics = m => etcdLog.LogWarning("{Message}", m) });
             using var dockerClient = DockerClient.FromEndpoint(options.Docker);
             var host = new AgentHost(options, etcdClient, dockerClient, logs);
             try

@@ -3,6 +3,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Units;
 using Dokkaa.Dns;
+using Dokkaa.Etcd;
 using Dokkaa.WebConsole.CommandLine;
 using Microsoft.Extensions.Logging;
 
@@ -47,7 +48,7 @@ internal static class DnsCommand
 
             using var logs = Logging.Create(result.GetValue(verbose));
             var log = logs.CreateLogger("dokkaa.dns");
-            using var client = new EtcdClient(etcdOptions);
+            using var client = EtcdClients.Create(etcdOptions with { Diagnostics = m => log.LogWarning("{Message}", m) });
             var view = new ClusterView(client);
             await using var server = new DnsServer(options, () => view.Current, m => log.LogWarning("{Message}", m));
             try

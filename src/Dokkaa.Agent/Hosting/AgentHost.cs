@@ -191,7 +191,13 @@ public sealed class AgentHost
     {
         if (_options.ConsoleListen is not { } listen)
             return null;
-        var options = new ConsoleServerOptions { Listen = listen, AllowRemote = _options.ConsoleAllowRemote, Token = _options.ConsoleToken };
+        var options = new ConsoleServerOptions
+        {
+            Listen = listen,
+            AllowRemote = _options.ConsoleAllowRemote,
+            Token = _options.ConsoleToken,
+            EtcdEndpoints = _options.Etcd.Endpoints,
+        };
         ConsoleServer server;
         try
         {

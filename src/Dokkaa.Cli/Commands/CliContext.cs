@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 using Dokkaa.WebConsole.CommandLine;
 
 namespace Dokkaa.Cli.Commands;
@@ -25,7 +25,7 @@ public static class CliContext
     {
         try
         {
-            using var etcd = new EtcdClient(Etcd.ToOptions(result));
+            using var etcd = EtcdClients.Create(Etcd.ToOptions(result));
             return await action(new ClusterOperations(etcd)).ConfigureAwait(false);
         }
         catch (DokkaaException e)

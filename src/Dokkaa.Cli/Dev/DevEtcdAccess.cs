@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.EtcdAccess;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.Cli.Dev;
 
@@ -15,7 +16,7 @@ public static class DevEtcdAccess
         ? security.Settings(etcd, security.Operator).ToOptions(EtcdSettingNames.Flags)
         : EtcdClientOptions.Parse(string.Join(',', etcd.Endpoints));
 
-    public static EtcdClient Client(DevEtcd etcd) => new(Options(etcd));
+    public static GrpcEtcdClient Client(DevEtcd etcd) => EtcdClients.Create(Options(etcd));
 
     /// <summary>
     /// An HttpClient for the members' plain HTTP endpoints (/health, the gateway's maintenance status): on a

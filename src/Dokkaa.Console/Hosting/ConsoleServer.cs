@@ -85,8 +85,7 @@ public sealed class ConsoleServer : IAsyncDisposable
             }
         }
 
-        var endpoints = etcd is EtcdClient client ? client.Options.Endpoints : Array.Empty<Uri>();
-        var live = new LiveCluster(view, endpoints, options.HeartbeatInterval);
+        var live = new LiveCluster(view, options.EtcdEndpoints, options.HeartbeatInterval);
 
         // The empty builder reads no appsettings.json, ASPNETCORE_* variables or command line: nothing but these
         // options decides where this listens.

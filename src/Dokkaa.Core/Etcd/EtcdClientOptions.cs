@@ -55,8 +55,8 @@ public sealed record EtcdClientOptions
     public TimeSpan WatchMaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Ask etcd to refuse requests and end watches on a member that has lost its leader (the gateway turns
-    /// the Grpc-Metadata-Hasleader header into etcd's "require leader" metadata). Without it a watch on a
+    /// Ask etcd to refuse requests and end watches on a member that has lost its leader (every call carries
+    /// etcd's "hasleader: true" gRPC metadata). Without it a watch on a
     /// member cut off from the quorum stays open and silent forever, and writes to it wait for a timeout
     /// whose outcome is unknown instead of failing at once so that another member can be tried.
     /// </summary>

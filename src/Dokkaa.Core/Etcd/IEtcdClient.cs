@@ -1,8 +1,8 @@
 namespace Dokkaa.Core.Etcd;
 
 /// <summary>
-/// The part of the etcd v3 API that Dokkaa uses. The production implementation talks to etcd's JSON
-/// gateway over HTTP; an in-memory implementation serves unit tests and the scale simulation.
+/// The part of the etcd v3 API that Dokkaa uses. The production implementation (Dokkaa.Etcd) talks to
+/// etcd's gRPC API through dotnet-etcd; an in-memory implementation serves unit tests and the scale simulation.
 /// Keys and values are UTF-8 strings. Every call may throw <see cref="EtcdException"/>.
 /// </summary>
 public interface IEtcdClient : IDisposable

@@ -152,7 +152,7 @@ internal sealed class InMemoryKeyspace(InMemoryLeases leases)
         _order.Remove(kv.Key);
         if (kv.Lease != 0)
             leases.Detach(kv.Lease, kv.Key);
-        // What the gateway sends for a delete: the key and the delete revision, nothing else.
+        // What etcd sends for a delete: the key and the delete revision, nothing else.
         var tombstone = new KeyValue(kv.Key, "", 0, WriteRevision, 0, 0);
         _history.Add(new Change(WriteRevision, new WatchEvent(WatchEventType.Delete, tombstone), kv));
     }

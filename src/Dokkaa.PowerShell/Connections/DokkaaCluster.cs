@@ -4,6 +4,7 @@ using System.Text;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.PowerShell;
 
@@ -120,8 +121,8 @@ public sealed class DokkaaCluster
         {
             Options = options;
             Endpoints = options.Endpoints.Select(e => e.AbsoluteUri.TrimEnd('/')).ToArray();
-            Operations = new ClusterOperations(new EtcdClient(options));
-            _completion = new Lazy<ClusterOperations>(() => new ClusterOperations(new EtcdClient(options with
+            Operations = new ClusterOperations(EtcdClients.Create(options));
+            _completion = new Lazy<ClusterOperations>(() => new ClusterOperations(EtcdClients.Create(options with
             {
                 RequestTimeout = CompletionTimeouts.Request,
                 ConnectTimeout = CompletionTimeouts.Connect,

@@ -1,6 +1,7 @@
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -44,7 +45,7 @@ public sealed class AgentHarness : IAsyncDisposable
             DnsListen = Array.Empty<string>(),
         };
         Options = configure is null ? options : configure(options);
-        IEtcdClient etcd = Core.Etcd.EtcdClient.Parse(etcdEndpoint);
+        IEtcdClient etcd = EtcdClients.Create(etcdEndpoint);
         _etcd = decorateEtcd is null ? etcd : decorateEtcd(etcd);
         _docker = DockerClient.FromEndpoint(Options.Docker);
         _logs = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output, Options.HostId)));
@@ -53,7 +54,7 @@ public sealed class AgentHarness : IAsyncDisposable
     public AgentOptions Options { get; }
 
     /// <summary>The etcd client the agent uses (decorated, when the test asked for it).</summary>
-    public IEtcdClient EtcdClient => _etcd;
+    public IEtcdClient GrpcEtcdClient => _etcd;
 
     public AgentHost? Host { get; private set; }
 

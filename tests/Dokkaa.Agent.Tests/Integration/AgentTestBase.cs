@@ -2,6 +2,7 @@ using Dokkaa.Agent.Docker;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -21,7 +22,7 @@ public abstract class AgentTestBase : IAsyncLifetime
         Etcd = etcd.Server;
         Output = output;
         App = "t" + Guid.NewGuid().ToString("N")[..8];
-        Client = EtcdClient.Parse(Etcd.Endpoint);
+        Client = EtcdClients.Create(Etcd.Endpoint);
         Ops = new ClusterOperations(Client);
         Docker = DockerClient.FromEndpoint("unix:///var/run/docker.sock");
         Agent = new AgentHarness(Etcd.Endpoint, output, configure, decorateEtcd);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Xunit;
 
@@ -17,7 +17,7 @@ public sealed class DnsOnlyCommandTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task The_dns_subcommand_answers_from_etcd_and_follows_changes()
     {
-        using var client = EtcdClient.Parse(_etcd.Endpoint);
+        using var client = EtcdClients.Create(_etcd.Endpoint);
         await client.PutAsync(KeyLayout.Manifest("service", "web"), """{"image":"dokkaa/busybox:test","services":{"web":80}}""");
         await client.PutAsync(KeyLayout.Host("h1"), ClusterJson.Serialize(new HostRecord { Address = "127.0.0.10", AgentVersion = "test" }), (await client.LeaseGrantAsync(3600)).Id);
         await client.PutAsync(KeyLayout.Instance("service", "web", 1), ClusterJson.Serialize(Running("127.0.0.10", 32768)));

@@ -22,7 +22,7 @@ public sealed class SlowEtcdTests : AgentTestBase, IClassFixture<EtcdFixture>
     [Fact]
     public async Task With_renewals_answered_after_half_the_ttl_ordinary_work_goes_on_and_exclusive_instances_wait()
     {
-        var slow = (InterceptingEtcd)Agent.EtcdClient;
+        var slow = (InterceptingEtcd)Agent.GrpcEtcdClient;
         Assert.True(slow.KeepAliveDelay > Ttl / 2 && slow.KeepAliveDelay < Ttl, "the delay must keep the lease alive but the fence closed");
         // Registration itself (a lease grant, not slowed) counts as a renewal: wait until the fence has closed.
         var membership = Agent.Host!.Membership;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.Testing.Dev;
 using Xunit;
@@ -42,7 +42,7 @@ public sealed class DevClusterHarness : IAsyncDisposable
 
     public DevClusterState State => DevClusterState.Load(StatePath);
 
-    public EtcdClient Etcd => EtcdClient.Parse(string.Join(',', State.Etcd.Endpoints));
+    public GrpcEtcdClient Etcd => EtcdClients.Create(string.Join(',', State.Etcd.Endpoints));
 
     public static async Task<DevClusterHarness> UpAsync(ITestOutputHelper output, int hosts = 3, string leaseTtl = "2s")
     {

@@ -1,5 +1,6 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Xunit;
 
@@ -14,7 +15,7 @@ public sealed class EtcdFixture : IAsyncLifetime
 {
     public EtcdServer Server { get; private set; } = null!;
 
-    public EtcdClient Client { get; private set; } = null!;
+    public GrpcEtcdClient Client { get; private set; } = null!;
 
     public string Endpoint => Server.Endpoint;
 
@@ -22,7 +23,7 @@ public sealed class EtcdFixture : IAsyncLifetime
     {
         Assert.True(File.Exists(RepoPaths.Cli), $"the dokkaa executable is not built at {RepoPaths.Cli}");
         Server = await EtcdServer.StartAsync();
-        Client = EtcdClient.Parse(Server.Endpoint);
+        Client = EtcdClients.Create(Server.Endpoint);
     }
 
     public async Task DisposeAsync()

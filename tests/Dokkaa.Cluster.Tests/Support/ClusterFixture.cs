@@ -3,8 +3,8 @@ using System.Globalization;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.Testing.Dev;
 using Xunit;
@@ -62,7 +62,7 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     public IReadOnlyList<string> HostNames { get; private set; } = Array.Empty<string>();
 
-    public EtcdClient Etcd { get; private set; } = null!;
+    public GrpcEtcdClient Etcd { get; private set; } = null!;
 
     public ClusterOperations Ops { get; private set; } = null!;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.WebConsole.Hosting;
 using Dokkaa.WebConsole.Tests.Support;
@@ -105,7 +105,7 @@ public sealed class ListenTests(ConsoleFixture console) : IClassFixture<ConsoleF
     [Fact]
     public async Task UnreachableEtcdIsAClearError()
     {
-        using var nowhere = EtcdClient.Parse("http://127.0.0.1:1");
+        using var nowhere = EtcdClients.Create("http://127.0.0.1:1");
 
         var error = await Assert.ThrowsAsync<Dokkaa.Core.Operations.DokkaaException>(() =>
             ConsoleServer.StartAsync(nowhere, new ConsoleServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }));

@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.WebConsole.Tests.Support;
 
@@ -8,9 +9,9 @@ namespace Dokkaa.WebConsole.Tests.Support;
 /// Writes into etcd what agents and operators would, so the console can be tested without Docker: host keys
 /// under a lease (as an agent registers), claims (as an agent reports what it runs), status records.
 /// </summary>
-public sealed class ClusterWriter(EtcdClient etcd)
+public sealed class ClusterWriter(GrpcEtcdClient etcd)
 {
-    public EtcdClient Etcd { get; } = etcd;
+    public GrpcEtcdClient Etcd { get; } = etcd;
 
     /// <summary>A fresh, valid app or manifest name: a letter and 8 hex digits.</summary>
     public static string NewName(char first = 't') => first + Guid.NewGuid().ToString("N")[..8];

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.WebConsole.Hosting;
 using Xunit;
@@ -16,7 +16,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public EtcdServer EtcdServer { get; private set; } = null!;
 
-    public EtcdClient Etcd { get; private set; } = null!;
+    public GrpcEtcdClient Etcd { get; private set; } = null!;
 
     public ClusterWriter Cluster { get; private set; } = null!;
 
@@ -28,13 +28,14 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         EtcdServer = await EtcdServer.StartAsync();
-        Etcd = EtcdClient.Parse(EtcdServer.Endpoint);
+        Etcd = EtcdClients.Create(EtcdServer.Endpoint);
         Cluster = new ClusterWriter(Etcd);
         Server = await ConsoleServer.StartAsync(Etcd, new ConsoleServerOptions
         {
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             Token = Token,
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            EtcdEndpoints = Etcd.Options.Endpoints,
         });
         Http = new HttpClient { BaseAddress = Server.Url, Timeout = TimeSpan.FromSeconds(30) };
     }

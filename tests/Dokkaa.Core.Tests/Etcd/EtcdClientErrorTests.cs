@@ -1,119 +1,103 @@
-using System.Net;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
 
-/// <summary>How the client reads the gateway's errors and decides whether another member may be asked.</summary>
-public sealed class EtcdClientErrorTests
+/// <summary>
+/// How the client treats etcd's errors and decides whether another member may be asked. Member A's answers
+/// are made by <see cref="GrpcStub"/> (nothing is sent to it); member B is a real etcd.
+/// </summary>
+public sealed class EtcdClientErrorTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
 {
-    private const string Ok = """{"header":{"revision":"7"}}""";
-    private const string NoLeader = """{"error":"etcdserver: no leader","message":"etcdserver: no leader","code":14}""";
-    private const string TimedOut = """{"error":"etcdserver: request timed out","message":"etcdserver: request timed out","code":14}""";
+    private const string TimedOut = "etcdserver: request timed out";
 
-    private static readonly Uri A = new("http://a.invalid:2379");
-    private static readonly Uri B = new("http://b.invalid:2379");
+    private static readonly Uri A = new("http://127.0.0.1:1");
 
-    private static EtcdClient Client(StubEtcdHandler handler) => new(new EtcdClientOptions([A, B]), handler);
+    private readonly string _p = $"/errors/{Guid.NewGuid():N}/";
 
-    private static StubEtcdHandler AFails(HttpStatusCode status, string body) =>
-        new(request => request.RequestUri!.Host == A.Host ? StubEtcdHandler.Json(status, body) : StubEtcdHandler.Json(HttpStatusCode.OK, Ok));
+    private GrpcEtcdClient Client(GrpcStub stub, bool requireLeader = true) =>
+        new(new EtcdClientOptions([A, etcd.ClientUrl]) { RequireLeader = requireLeader }, stub.Wrap);
 
     [Fact]
-    public async Task An_error_body_becomes_an_EtcdException_with_etcds_message_and_code_and_is_not_retried()
+    public async Task An_etcd_error_becomes_an_EtcdException_with_etcds_message_code_and_member_and_is_not_retried()
     {
-        using var handler = AFails(HttpStatusCode.BadRequest, """{"error":"etcdserver: key is not provided","message":"etcdserver: key is not provided","code":3}""");
-        using var client = Client(handler);
+        var stub = new GrpcStub();
+        using var client = new GrpcEtcdClient(new EtcdClientOptions([etcd.ClientUrl, etcd.ClientUrl]), stub.Wrap);
 
-        var error = await Assert.ThrowsAsync<EtcdException>(() => client.RangeAsync("/k"));
+        var error = await Assert.ThrowsAsync<EtcdException>(() => client.PutAsync(_p + "k", "v", leaseId: 123456789));
 
-        Assert.Equal("etcdserver: key is not provided", error.Message);
-        Assert.Equal(3, error.GrpcCode);
-        Assert.Single(handler.Requests);
+        Assert.Equal($"etcd at {etcd.ClientUrl}: etcdserver: requested lease not found", error.Message);
+        Assert.Equal(5, error.GrpcCode);
+        Assert.Single(stub.Calls);
     }
 
     [Fact]
     public async Task A_member_without_a_leader_is_passed_over_even_for_writes()
     {
-        using var handler = AFails(HttpStatusCode.ServiceUnavailable, NoLeader);
-        using var client = Client(handler);
+        var stub = new GrpcStub { Failing = A };
+        using var client = Client(stub);
 
-        Assert.Equal(7, await client.PutAsync("/k", "v"));
-        Assert.Equal(["a.invalid:2379 /v3/kv/put", "b.invalid:2379 /v3/kv/put"], handler.Requests);
-        Assert.Equal(B, client.CurrentEndpoint);
+        Assert.True(await client.PutAsync(_p + "k", "v") > 0);
+        Assert.Equal([$"{A.Authority} /etcdserverpb.KV/Put", $"{etcd.ClientUrl.Authority} /etcdserverpb.KV/Put"], stub.Calls);
+        Assert.Equal(etcd.ClientUrl, client.CurrentEndpoint);
     }
 
     [Fact]
     public async Task A_write_that_may_have_been_applied_is_not_sent_again_but_the_next_call_goes_elsewhere()
     {
-        using var handler = AFails(HttpStatusCode.ServiceUnavailable, TimedOut);
-        using var client = Client(handler);
+        var stub = new GrpcStub { Failing = A, Message = TimedOut };
+        using var client = Client(stub);
 
-        var error = await Assert.ThrowsAsync<EtcdException>(() => client.TxnAsync(new TxnRequest([Compare.Absent("/k")], [new TxnOp.Put("/k", "v")])));
+        var error = await Assert.ThrowsAsync<EtcdException>(() => client.TxnAsync(new TxnRequest([Compare.Absent(_p + "k")], [new TxnOp.Put(_p + "k", "v")])));
 
         Assert.Contains("may or may not have been applied", error.Message);
-        Assert.Equal(14, Assert.IsType<EtcdException>(error.InnerException).GrpcCode);
-        Assert.Single(handler.Requests);
-        Assert.Equal(B, client.CurrentEndpoint);
+        Assert.Contains(A.ToString(), error.Message);
+        Assert.Equal(14, error.GrpcCode);
+        Assert.Single(stub.Calls);
+        Assert.Equal(etcd.ClientUrl, client.CurrentEndpoint);
+        Assert.Empty((await client.RangeAsync(_p + "k")).Kvs);
     }
 
     [Fact]
-    public async Task A_read_is_retried_on_the_next_member_after_a_server_error()
+    public async Task A_read_is_retried_on_the_next_member_after_an_unclear_failure()
     {
-        using var handler = AFails(HttpStatusCode.InternalServerError, """{"error":"context deadline exceeded","message":"context deadline exceeded","code":2}""");
-        using var client = Client(handler);
+        var stub = new GrpcStub { Failing = A, Message = TimedOut };
+        using var client = Client(stub);
 
-        Assert.Equal(7, (await client.RangeAsync("/k")).Revision);
-        Assert.Equal(2, handler.Requests.Count);
+        Assert.True((await client.RangeAsync(_p + "k")).Revision > 0);
+        Assert.Equal(2, stub.Calls.Count);
     }
 
     [Fact]
     public async Task A_read_only_transaction_counts_as_a_read()
     {
-        using var handler = AFails(HttpStatusCode.ServiceUnavailable, TimedOut);
-        using var client = Client(handler);
+        var stub = new GrpcStub { Failing = A, Message = TimedOut };
+        using var client = Client(stub);
 
-        var result = await client.TxnAsync(new TxnRequest([Compare.Absent("/k")], [new TxnOp.Range("/k")]));
+        var result = await client.TxnAsync(new TxnRequest([Compare.Absent(_p + "k")], [new TxnOp.Range(_p + "k")]));
 
-        Assert.False(result.Succeeded);
-        Assert.Equal(2, handler.Requests.Count);
-    }
-
-    [Fact]
-    public async Task A_non_json_error_page_still_becomes_an_EtcdException()
-    {
-        using var handler = new StubEtcdHandler(_ => new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("<html>nope</html>") });
-        using var client = Client(handler);
-
-        var error = await Assert.ThrowsAsync<EtcdException>(() => client.RangeAsync("/k"));
-
-        Assert.Contains("HTTP 404", error.Message);
+        Assert.True(result.Succeeded);
+        Assert.Equal(2, stub.Calls.Count);
     }
 
     [Fact]
     public async Task Keepalive_of_a_lease_that_is_gone_answers_zero()
     {
-        // What etcd 3.4 answers for an unknown lease: a result with the ID and no TTL.
-        using var handler = new StubEtcdHandler(_ => StubEtcdHandler.Json(HttpStatusCode.OK, """{"result":{"header":{"revision":"3"},"ID":"123"}}""" + "\n"));
-        using var client = Client(handler);
+        using var client = etcd.CreateClient();
 
-        Assert.Equal(0, await client.LeaseKeepAliveAsync(123));
+        Assert.Equal(0, await client.LeaseKeepAliveAsync(987654321));
     }
 
     [Fact]
-    public async Task Requests_carry_the_require_leader_header_unless_turned_off()
+    public async Task Requests_carry_the_require_leader_metadata_unless_turned_off()
     {
-        var seen = new List<bool>();
-        using var handler = new StubEtcdHandler(request =>
-        {
-            seen.Add(request.Headers.TryGetValues("Grpc-Metadata-Hasleader", out var values) && values.Single() == "true");
-            return StubEtcdHandler.Json(HttpStatusCode.OK, Ok);
-        });
-        using (var client = new EtcdClient(new EtcdClientOptions([A]), handler))
-            await client.RangeAsync("/k");
-        using (var client = new EtcdClient(new EtcdClientOptions([A]) { RequireLeader = false }, handler))
-            await client.RangeAsync("/k");
+        var stub = new GrpcStub();
+        using (var client = new GrpcEtcdClient(new EtcdClientOptions([etcd.ClientUrl]), stub.Wrap))
+            await client.RangeAsync(_p + "k");
+        using (var client = new GrpcEtcdClient(new EtcdClientOptions([etcd.ClientUrl]) { RequireLeader = false }, stub.Wrap))
+            await client.RangeAsync(_p + "k");
 
-        Assert.Equal([true, false], seen);
+        Assert.Equal([true, false], stub.HasLeader);
     }
 }

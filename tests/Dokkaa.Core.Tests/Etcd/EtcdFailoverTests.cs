@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -14,7 +15,7 @@ public sealed class EtcdFailoverTests(EtcdFixture etcd) : IClassFixture<EtcdFixt
     public async Task A_dead_first_endpoint_is_passed_over_and_the_live_one_remembered()
     {
         var dead = DeadEndpoint();
-        using var client = new EtcdClient(new EtcdClientOptions([dead, etcd.ClientUrl]));
+        using var client = EtcdClients.Create(new EtcdClientOptions([dead, etcd.ClientUrl]));
 
         var revision = await client.PutAsync(_p + "k", "v");
         Assert.Equal(etcd.ClientUrl, client.CurrentEndpoint);
@@ -30,7 +31,7 @@ public sealed class EtcdFailoverTests(EtcdFixture etcd) : IClassFixture<EtcdFixt
     public async Task A_watch_that_starts_on_a_dead_endpoint_moves_to_the_live_one()
     {
         var dead = DeadEndpoint();
-        using var client = new EtcdClient(new EtcdClientOptions([dead, etcd.ClientUrl]));
+        using var client = EtcdClients.Create(new EtcdClientOptions([dead, etcd.ClientUrl]));
         using var writer = etcd.CreateClient();
         var revision = await writer.PutAsync(_p + "w", "1");
 
@@ -45,7 +46,7 @@ public sealed class EtcdFailoverTests(EtcdFixture etcd) : IClassFixture<EtcdFixt
     {
         var first = DeadEndpoint();
         var second = DeadEndpoint();
-        using var client = new EtcdClient(new EtcdClientOptions([first, second]));
+        using var client = EtcdClients.Create(new EtcdClientOptions([first, second]));
 
         var error = await Assert.ThrowsAsync<EtcdException>(() => client.RangeAsync("/x"));
 
@@ -61,7 +62,7 @@ public sealed class EtcdFailoverTests(EtcdFixture etcd) : IClassFixture<EtcdFixt
         using var hung = new TcpListener(IPAddress.Loopback, 0);
         hung.Start();
         var hungUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)hung.LocalEndpoint).Port}");
-        using var client = new EtcdClient(new EtcdClientOptions([hungUrl, etcd.ClientUrl]) { RequestTimeout = TimeSpan.FromMilliseconds(500) });
+        using var client = EtcdClients.Create(new EtcdClientOptions([hungUrl, etcd.ClientUrl]) { RequestTimeout = TimeSpan.FromMilliseconds(500) });
 
         var write = await Assert.ThrowsAsync<EtcdException>(() => client.PutAsync(_p + "k", "v"));
         Assert.Contains("may or may not have been applied", write.Message);
@@ -69,7 +70,7 @@ public sealed class EtcdFailoverTests(EtcdFixture etcd) : IClassFixture<EtcdFixt
         Assert.Equal(etcd.ClientUrl, client.CurrentEndpoint);
         await client.PutAsync(_p + "k", "v");
 
-        using var readFirst = new EtcdClient(new EtcdClientOptions([hungUrl, etcd.ClientUrl]) { RequestTimeout = TimeSpan.FromMilliseconds(500) });
+        using var readFirst = EtcdClients.Create(new EtcdClientOptions([hungUrl, etcd.ClientUrl]) { RequestTimeout = TimeSpan.FromMilliseconds(500) });
         Assert.Equal("v", (await readFirst.RangeAsync(_p + "k")).Kvs[0].Value);
     }
 

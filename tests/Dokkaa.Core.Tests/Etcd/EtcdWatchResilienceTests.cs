@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -14,9 +15,9 @@ public sealed class EtcdWatchResilienceTests(EtcdFixture etcd) : IClassFixture<E
     public async Task Streams_cut_mid_message_are_resumed_after_the_last_whole_message()
     {
         // Each of the first three connections delivers "created" and one event message, then part of the next.
-        using var faults = new StreamFaults { CutConnections = 3, MessagesBeforeCut = 2 };
+        var faults = new StreamFaults { CutConnections = 3, MessagesBeforeCut = 2 };
         var options = new EtcdClientOptions([etcd.ClientUrl]) { WatchReconnectDelay = TimeSpan.FromMilliseconds(10) };
-        using var watcher = new EtcdClient(options, faults);
+        using var watcher = new GrpcEtcdClient(options, faults.Wrap);
         using var writer = etcd.CreateClient();
         var start = await writer.PutAsync(_p + "00", "0");
         await using var watch = new WatchRecorder(watcher, _p, prefix: true, start);
@@ -40,8 +41,8 @@ public sealed class EtcdWatchResilienceTests(EtcdFixture etcd) : IClassFixture<E
         for (var i = 1; i < 30; i++)
             await writer.PutAsync($"{_p}h/{i:00}", i.ToString());
         // etcd sends the whole history in one message; cutting it twice must not deliver half of it.
-        using var faults = new StreamFaults { CutConnections = 2, MessagesBeforeCut = 1 };
-        using var watcher = new EtcdClient(new EtcdClientOptions([etcd.ClientUrl]) { WatchReconnectDelay = TimeSpan.FromMilliseconds(10) }, faults);
+        var faults = new StreamFaults { CutConnections = 2, MessagesBeforeCut = 1 };
+        using var watcher = new GrpcEtcdClient(new EtcdClientOptions([etcd.ClientUrl]) { WatchReconnectDelay = TimeSpan.FromMilliseconds(10) }, faults.Wrap);
 
         await using var watch = new WatchRecorder(watcher, _p + "h/", prefix: true, start);
         await watch.WaitForAsync(30);
@@ -54,14 +55,14 @@ public sealed class EtcdWatchResilienceTests(EtcdFixture etcd) : IClassFixture<E
     public async Task A_silent_stream_is_abandoned_after_the_idle_timeout()
     {
         var diagnostics = new ConcurrentQueue<string>();
-        using var faults = new StreamFaults { SilentConnections = 1 };
+        var faults = new StreamFaults { SilentConnections = 1 };
         var options = new EtcdClientOptions([etcd.ClientUrl])
         {
             WatchIdleTimeout = TimeSpan.FromSeconds(1),
             WatchReconnectDelay = TimeSpan.FromMilliseconds(10),
             Diagnostics = diagnostics.Enqueue,
         };
-        using var watcher = new EtcdClient(options, faults);
+        using var watcher = new GrpcEtcdClient(options, faults.Wrap);
         using var writer = etcd.CreateClient();
         var start = await writer.PutAsync(_p + "quiet", "written before the watch");
 

@@ -1,12 +1,13 @@
 using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
 
-/// <summary>The contract against a real etcd, through <see cref="EtcdClient"/> and the JSON gateway.</summary>
+/// <summary>The contract against a real etcd (plain http), through <see cref="GrpcEtcdClient"/>.</summary>
 public sealed class RealEtcdContractTests(EtcdFixture etcd) : EtcdContractTests, IClassFixture<EtcdFixture>, IDisposable
 {
-    private readonly EtcdClient _client = etcd.CreateClient();
+    private readonly GrpcEtcdClient _client = etcd.CreateClient();
 
     protected override IEtcdClient Client => _client;
 

@@ -1,7 +1,7 @@
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
+using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Xunit;
 
@@ -22,13 +22,13 @@ public sealed class EtcdFixture : IAsyncLifetime
 
     public ClusterOperations Operations => Cluster.Operations;
 
-    public EtcdClient Etcd { get; private set; } = null!;
+    public GrpcEtcdClient Etcd { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         _server = await EtcdServer.StartAsync();
         Cluster = DokkaaCluster.Parse(Endpoint);
-        Etcd = EtcdClient.Parse(Endpoint);
+        Etcd = EtcdClients.Create(Endpoint);
     }
 
     public async Task DisposeAsync()

@@ -39,6 +39,7 @@ public sealed class ModuleManifestTests
         Assert.Equal(["Core"], _manifest.CompatiblePSEditions);
         Assert.Equal("7.4", _manifest.PowerShellVersion);
         Assert.Equal(Path.GetFileName(ModuleMetadata.AssemblyPath), _manifest.RootModule);
+        // Only Dokkaa.Core, whose types scripts name; the etcd client and its libraries load apart (Runtime/ModuleAssemblyResolver).
         Assert.Equal(["Dokkaa.Core.dll"], _manifest.RequiredAssemblies);
         Assert.Equal(["Dokkaa.Format.ps1xml"], _manifest.FormatsToProcess);
         Assert.True(System.Guid.TryParse(_manifest.Guid, out var guid) && guid != System.Guid.Empty);

@@ -14,6 +14,10 @@ public sealed class ModulePackageTests
 {
     private static readonly string[] ModuleFiles =
     [
+        "Dependencies/Dokkaa.Etcd.dll", "Dependencies/Google.Api.CommonProtos.dll", "Dependencies/Google.Protobuf.dll",
+        "Dependencies/Grpc.Core.Api.dll", "Dependencies/Grpc.Net.Client.dll", "Dependencies/Grpc.Net.Common.dll",
+        "Dependencies/Microsoft.Extensions.DependencyInjection.Abstractions.dll", "Dependencies/Microsoft.Extensions.DependencyInjection.dll",
+        "Dependencies/Microsoft.Extensions.Logging.Abstractions.dll", "Dependencies/dotnet-etcd.dll",
         "Dokkaa.Core.dll", "Dokkaa.Format.ps1xml", "Dokkaa.PowerShell.dll", "Dokkaa.psd1",
         "en-US/Dokkaa.PowerShell.dll-Help.xml", "en-US/about_Dokkaa.help.txt",
     ];
@@ -43,7 +47,7 @@ public sealed class ModulePackageTests
     [Fact]
     public void Assemblies_carry_the_build_version_and_the_module_ships_no_PowerShell()
     {
-        foreach (var dll in new[] { "Dokkaa.PowerShell.dll", "Dokkaa.Core.dll" })
+        foreach (var dll in new[] { "Dokkaa.PowerShell.dll", "Dokkaa.Core.dll", "Dependencies/Dokkaa.Etcd.dll" })
         {
             var name = AssemblyName.GetAssemblyName(Path.Combine(_built.ModuleDir, dll));
             Assert.Equal(new Version(_built.Version + ".0"), name.Version);

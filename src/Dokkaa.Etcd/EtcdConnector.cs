@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Dokkaa.Core.Etcd;
 
-namespace Dokkaa.Core.Etcd;
+namespace Dokkaa.Etcd;
 
 /// <summary>
 /// Opens the TCP connections of the HTTP handler: with a connect timeout of its own, so a member that

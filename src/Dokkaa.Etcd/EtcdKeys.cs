@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Dokkaa.Core.Etcd;
+namespace Dokkaa.Etcd;
 
 /// <summary>Key encoding rules of etcd: keys are bytes, compared bytewise, and a prefix is a [key, range_end) interval.</summary>
 internal static class EtcdKeys
