@@ -33,9 +33,8 @@ internal static class DockerFailures
         if (status == 400 && message.Contains("is too new", StringComparison.Ordinal))
         {
             // An older daemon refuses every request that names a newer API version: say what is needed.
-            return new DockerException(
-                $"Docker daemon at {endpoint.Name} is too old for Dokkaa: it answered \"{message}\". Dokkaa speaks Docker Engine API {DockerEndpoint.ApiVersion} (Docker 20.10 or newer).",
-                status);
+            return new DockerTooOldException(
+                $"Docker daemon at {endpoint.Name} is too old for Dokkaa: it answered \"{message}\". Dokkaa speaks Docker Engine API {DockerEndpoint.ApiVersion} (Docker 20.10 or newer).");
         }
 
         return status == 404
