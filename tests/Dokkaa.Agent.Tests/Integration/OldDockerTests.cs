@@ -34,7 +34,6 @@ public sealed class OldDockerTests : IClassFixture<DockerFixture>
         {
             var options = new AgentOptions
             {
-                Etcd = "http://127.0.0.1:1",
                 HostId = "h" + Guid.NewGuid().ToString("N")[..8],
                 HostIp = "127.0.0.1",
                 DataDir = dataDir,
