@@ -46,6 +46,11 @@ internal static class Program
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
             }
+            catch (DockerTooOldException e)
+            {
+                await Console.Error.WriteLineAsync($"dokkaa-agent: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
 
             return 0;
         });

@@ -1,18 +1,15 @@
-using System.Globalization;
+using Docker.DotNet.Models;
 
 namespace Dokkaa.Agent.Docker;
 
-/// <summary>The container routes: list, create, start, stop, remove, inspect.</summary>
+/// <summary>The container routes: list, create, start, stop, remove, rename, inspect.</summary>
 public sealed partial class DockerClient
 {
     public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(IReadOnlyDictionary<string, string?> labels, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(labels);
-        var filters = DockerQuery.Filters(labels);
-        using var response = await SendAsync(HttpMethod.Get, "containers/json?all=1" + (filters.Length > 0 ? "&" + filters : ""), cancellationToken).ConfigureAwait(false);
-        await response.ThrowIfFailedAsync().ConfigureAwait(false);
-        var rows = await response.ReadJsonAsync().ConfigureAwait(false);
-        return rows.EnumerateArray().Select(ContainerJson.ToSummary).ToList();
+        var parameters = new ContainersListParameters { All = true, Filters = LabelFilters.For(labels) };
+        var rows = await CallAsync("GET /containers/json", _options.RequestTimeout, (engine, token) => engine.Containers.ListContainersAsync(parameters, token), cancellationToken).ConfigureAwait(false);
+        return rows.Select(ContainerMapping.ToSummary).ToList();
     }
 
     public async Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken = default)
@@ -20,67 +17,56 @@ public sealed partial class DockerClient
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.Name);
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.Image);
-        var body = ContainerCreateBody.Build(spec, _options);
-        using var response = await _transport.SendAsync(HttpMethod.Post, "containers/create?name=" + Uri.EscapeDataString(spec.Name), body, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var parameters = ContainerCreateParameters.Build(spec, _options);
         // 404 here always means the image: the daemon does not pull on create. 409 is a name in use.
-        await response.ThrowIfFailedAsync($"image not found: {spec.Image}").ConfigureAwait(false);
-        var created = await response.ReadJsonAsync().ConfigureAwait(false);
-        return created.String("Id") ?? throw new DockerException($"create of {spec.Name}: the daemon at {Endpoint} returned no Id");
+        var created = await CallAsync("POST /containers/create", _options.RequestTimeout, (engine, token) => engine.Containers.CreateContainerAsync(parameters, token), cancellationToken, $"image not found: {spec.Image}").ConfigureAwait(false);
+        return string.IsNullOrEmpty(created.ID) ? throw new DockerException($"create of {spec.Name}: the daemon at {Endpoint} returned no Id") : created.ID;
     }
 
-    public async Task StartContainerAsync(string id, CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Post, $"containers/{DockerQuery.Path(id)}/start", cancellationToken).ConfigureAwait(false);
-        // 304: already running, which is what the caller wants.
-        if (response.StatusCode != 304)
-            await response.ThrowIfFailedAsync($"container not found: {id}").ConfigureAwait(false);
-    }
+    // Already running (304) is what the caller wants: the library reports it as false, not as an error.
+    public Task StartContainerAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync($"POST /containers/{id}/start", _options.RequestTimeout, (engine, token) => engine.Containers.StartContainerAsync(id, new ContainerStartParameters(), token), cancellationToken, $"container not found: {id}");
 
-    public async Task RenameContainerAsync(string id, string newName, CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Post, $"containers/{DockerQuery.Path(id)}/rename?name={Uri.EscapeDataString(newName)}", cancellationToken).ConfigureAwait(false);
-        await response.ThrowIfFailedAsync($"container not found: {id}").ConfigureAwait(false);
-    }
+    public Task RenameContainerAsync(string id, string newName, CancellationToken cancellationToken = default) =>
+        CallAsync($"POST /containers/{id}/rename", _options.RequestTimeout, (engine, token) => engine.Containers.RenameContainerAsync(id, new ContainerRenameParameters { NewName = newName }, token), cancellationToken, $"container not found: {id}");
 
-    public async Task StopContainerAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task StopContainerAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var seconds = (int)Math.Ceiling(Math.Max(0, timeout.TotalSeconds));
+        var seconds = (uint)Math.Ceiling(Math.Max(0, timeout.TotalSeconds));
+        var parameters = new ContainerStopParameters { WaitBeforeKillSeconds = seconds };
         // The daemon answers only after the container is gone, so the request may take the whole stop timeout.
-        using var response = await _transport.SendAsync(
-            HttpMethod.Post,
-            $"containers/{DockerQuery.Path(id)}/stop?t={seconds.ToString(CultureInfo.InvariantCulture)}",
-            null,
-            TimeSpan.FromSeconds(seconds) + _options.RequestTimeout,
-            cancellationToken).ConfigureAwait(false);
-        // 304: already stopped, not an error.
-        if (response.StatusCode != 304)
-            await response.ThrowIfFailedAsync($"container not found: {id}").ConfigureAwait(false);
+        // Already stopped (304) is not an error: the library reports it as false.
+        return CallAsync($"POST /containers/{id}/stop", TimeSpan.FromSeconds(seconds) + _options.RequestTimeout, (engine, token) => engine.Containers.StopContainerAsync(id, parameters, token), cancellationToken, $"container not found: {id}");
     }
 
     public async Task RemoveContainerAsync(string id, CancellationToken cancellationToken = default)
     {
-        // force: kill it if running; v: drop its anonymous volumes too, or they pile up across replacements.
-        using var response = await SendAsync(HttpMethod.Delete, $"containers/{DockerQuery.Path(id)}?force=1&v=1", cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == 404)
-            return;
-        if (response.StatusCode == 409)
+        // Force: kill it if running; RemoveVolumes: drop its anonymous volumes too, or they pile up across replacements.
+        var parameters = new ContainerRemoveParameters { Force = true, RemoveVolumes = true };
+        try
         {
-            var message = await response.ReadMessageAsync().ConfigureAwait(false);
-            // Another caller is already removing it: the outcome the caller asked for is on its way.
-            if (message.Contains("already in progress", StringComparison.OrdinalIgnoreCase))
-                return;
-            throw new DockerException($"remove of container {id} failed (409): {message}", 409);
+            await CallAsync($"remove of container {id}", _options.RequestTimeout, (engine, token) => engine.Containers.RemoveContainerAsync(id, parameters, token), cancellationToken).ConfigureAwait(false);
         }
-
-        await response.ThrowIfFailedAsync().ConfigureAwait(false);
+        catch (DockerNotFoundException)
+        {
+            // Already gone: what the caller asked for.
+        }
+        catch (DockerException e) when (e.StatusCode == 409 && e.Message.Contains("already in progress", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another caller is already removing it: the outcome the caller asked for is on its way.
+        }
     }
 
     public async Task<ContainerDetails?> InspectContainerAsync(string idOrName, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"containers/{DockerQuery.Path(idOrName)}/json", cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == 404)
+        try
+        {
+            var inspect = await CallAsync($"GET /containers/{idOrName}/json", _options.RequestTimeout, (engine, token) => engine.Containers.InspectContainerAsync(idOrName, token), cancellationToken).ConfigureAwait(false);
+            return ContainerMapping.ToDetails(inspect);
+        }
+        catch (DockerNotFoundException)
+        {
             return null;
-        await response.ThrowIfFailedAsync().ConfigureAwait(false);
-        return ContainerJson.ToDetails(await response.ReadJsonAsync().ConfigureAwait(false));
+        }
     }
 }

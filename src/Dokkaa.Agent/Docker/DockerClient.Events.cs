@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Docker.DotNet.Models;
 
 namespace Dokkaa.Agent.Docker;
 
@@ -15,25 +16,51 @@ public sealed partial class DockerClient
     /// the list: nothing that happened in between is missed.
     /// </summary>
     /// <remarks>
-    /// Ends when the daemon closes the stream; a connection that breaks mid-stream throws
+    /// Ends when the daemon closes the stream (a daemon restart); a connection that breaks mid-stream throws
     /// <see cref="DockerUnavailableException"/>; cancellation throws <see cref="OperationCanceledException"/>.
+    /// Docker.DotNet reports events through a callback; <see cref="EventQueue"/> turns them into this stream.
     /// </remarks>
     public async IAsyncEnumerable<DockerEvent> EventsAsync(
         IReadOnlyDictionary<string, string?> labels,
         DateTimeOffset? since,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(labels);
-        var query = "events?" + DockerQuery.Filters(labels, ("type", "container"));
-        if (since is { } from)
-            query += "&since=" + UnixTime(from);
-        using var response = await SendAsync(HttpMethod.Get, query, cancellationToken).ConfigureAwait(false);
-        await response.ThrowIfFailedAsync().ConfigureAwait(false);
-        response.StopTimeout();
-        await foreach (var line in response.ReadLinesAsync(cancellationToken).ConfigureAwait(false))
+        var parameters = new ContainerEventsParameters
         {
-            if (DockerEventJson.Parse(line) is { } dockerEvent)
+            Filters = LabelFilters.For(labels, ("type", "container")),
+            Since = since is { } from ? UnixTime(from) : null,
+        };
+        var queue = new EventQueue();
+        // Stopped when the reader leaves (break, cancellation, failure), so the library's reader never outlives it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = PumpEventsAsync(parameters, queue, stop.Token);
+        try
+        {
+            await foreach (var dockerEvent in queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 yield return dockerEvent;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the library's event monitor into the queue; never throws: its end or failure completes the queue.</summary>
+    private async Task PumpEventsAsync(ContainerEventsParameters parameters, EventQueue queue, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            await _engine.System.MonitorEventsAsync(parameters, queue, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = Translate(e, "GET /events", Timeout.InfiniteTimeSpan, cancellationToken, notFound: null) ?? e;
+        }
+        finally
+        {
+            queue.Complete(failure);
         }
     }
 

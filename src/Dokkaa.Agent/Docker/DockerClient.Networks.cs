@@ -5,10 +5,14 @@ public sealed partial class DockerClient
 {
     public async Task<string?> GetNetworkGatewayAsync(string network = "bridge", CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"networks/{DockerQuery.Path(network)}", cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == 404)
+        try
+        {
+            var inspected = await CallAsync($"GET /networks/{network}", _options.RequestTimeout, (engine, token) => engine.Networks.InspectNetworkAsync(network, token), cancellationToken).ConfigureAwait(false);
+            return NetworkGateway.Find(inspected, NetworkGateway.LocalInterfaceAddresses);
+        }
+        catch (DockerNotFoundException)
+        {
             return null;
-        await response.ThrowIfFailedAsync().ConfigureAwait(false);
-        return NetworkGateway.Find(await response.ReadJsonAsync().ConfigureAwait(false), NetworkGateway.LocalInterfaceAddresses);
+        }
     }
 }

@@ -118,3 +118,12 @@ public sealed class DockerUnavailableException : DockerException
 {
     public DockerUnavailableException(string message, Exception? inner = null) : base(message, 0, inner) { }
 }
+
+/// <summary>
+/// The daemon speaks an older Engine API than the one Dokkaa pins (v1.41, Docker 20.10): nothing will work
+/// against it, and waiting does not help.
+/// </summary>
+public sealed class DockerTooOldException : DockerException
+{
+    public DockerTooOldException(string message) : base(message, 400) { }
+}

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using System.Text.Json;
+using Docker.DotNet.Models;
 
 namespace Dokkaa.Agent.Docker;
 
 /// <summary>
-/// Finds the IPv4 gateway of a Docker network from <c>GET /networks/{name}</c>.
+/// Finds the IPv4 gateway of a Docker network from its inspection (<c>GET /networks/{name}</c>).
 /// </summary>
 /// <remarks>
 /// IPAM.Config[].Gateway is the answer when present. The default bridge often lacks it (seen with
@@ -16,19 +16,19 @@ namespace Dokkaa.Agent.Docker;
 /// </remarks>
 internal static class NetworkGateway
 {
-    public static string? Find(JsonElement network, Func<string, IEnumerable<IPAddress>> interfaceAddresses)
+    public static string? Find(NetworkResponse network, Func<string, IEnumerable<IPAddress>> interfaceAddresses)
     {
-        var configs = (network.Child("IPAM") ?? default).Array("Config").ToList();
+        var configs = network.IPAM?.Config ?? [];
         foreach (var config in configs)
         {
-            if (ParseIPv4(config.String("Gateway")) is { } gateway)
+            if (ParseIPv4(config.Gateway) is { } gateway)
                 return gateway.ToString();
         }
 
-        var bridge = (network.Child("Options") ?? default).String("com.docker.network.bridge.name");
-        if (string.IsNullOrEmpty(bridge))
+        string? bridge = null;
+        if (network.Options?.TryGetValue("com.docker.network.bridge.name", out bridge) != true || string.IsNullOrEmpty(bridge))
             return null;
-        var subnets = configs.Select(c => c.String("Subnet")).OfType<string>().ToList();
+        var subnets = configs.Select(c => c.Subnet).OfType<string>().Where(s => s.Length > 0).ToList();
         var candidate = interfaceAddresses(bridge)
             .Where(a => a.AddressFamily == AddressFamily.InterNetwork)
             .FirstOrDefault(a => subnets.Count == 0 || subnets.Any(s => InSubnet(a, s)));

@@ -158,7 +158,8 @@ public sealed class AgentHost
                 await _docker.PingAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (DockerException e) when (!cancellationToken.IsCancellationRequested)
+            // A daemon too old for API 1.41 will not become right by waiting: the agent stops with the reason.
+            catch (DockerException e) when (e is not DockerTooOldException && !cancellationToken.IsCancellationRequested)
             {
                 _log.LogWarning("Waiting for Docker at {Endpoint}: {Error}", _options.Docker, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);

@@ -48,6 +48,23 @@ public sealed class DockerAvailabilityTests : IClassFixture<DockerFixture>
         Assert.Contains("tcp://127.0.0.1:1", error.Message);
     }
 
+    [Fact]
+    public async Task A_daemon_older_than_the_api_asked_for_is_refused_with_a_clear_error()
+    {
+        // Dokkaa pins API 1.41 (this machine's dockerd 20.10 speaks up to 1.41); asking this daemon for 1.42
+        // stands in for running Dokkaa against a daemon older than 20.10, which cannot be installed here.
+        using var client = DockerClient.Create(DockerEndpoint.Parse(_docker.Endpoint), DockerClientOptions.Default, new Version(1, 42));
+
+        var error = await Assert.ThrowsAsync<DockerTooOldException>(() => client.PingAsync());
+        var listError = await Assert.ThrowsAsync<DockerTooOldException>(() => client.ListContainersAsync(new Dictionary<string, string?>()));
+
+        Assert.Contains("too old for Dokkaa", error.Message);
+        Assert.Contains("Maximum supported API version is 1.41", error.Message);
+        Assert.Contains("Docker Engine API 1.41", error.Message);
+        Assert.Contains(_docker.Endpoint, error.Message);
+        Assert.Equal(error.Message, listError.Message);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("npipe:////./pipe/docker_engine")]

@@ -115,12 +115,12 @@ public sealed class DockerClientStubTests
     }
 
     [Fact]
-    public async Task Events_skip_unreadable_lines_and_end_with_the_stream()
+    public async Task Events_arrive_in_order_and_end_with_the_stream()
     {
         var handler = new StubDockerHandler(HttpStatusCode.OK, """
             {"Type":"container","Action":"start","Actor":{"ID":"a","Attributes":{}},"timeNano":1}
-            garbage
-            {"Type":"container","Action":"die","Actor":{"ID":"a","Attributes":{"exitCode":"0"}},"timeNano":2}
+            {"Type":"network","Action":"connect","Actor":{"ID":"n","Attributes":{}},"timeNano":2}
+            {"Type":"container","Action":"die","Actor":{"ID":"a","Attributes":{"exitCode":"0"}},"timeNano":3}
             """);
         using var client = handler.Client();
 
@@ -130,7 +130,28 @@ public sealed class DockerClientStubTests
 
         Assert.Equal(["start", "die"], actions);
         var request = Assert.Single(handler.Requests);
+        Assert.StartsWith("GET /v1.41/events?", request);
         Assert.Contains("since=1.500000000", request);
-        Assert.Contains(Uri.EscapeDataString("""{"type":["container"],"label":["io.dokkaa.app"]}"""), request);
+        Assert.Contains(Uri.EscapeDataString("""{"type":{"container":true},"label":{"io.dokkaa.app":true}}"""), request);
+    }
+
+    [Fact]
+    public async Task An_unreadable_event_ends_the_stream_with_a_docker_error_after_the_events_before_it()
+    {
+        // The agent re-opens a stream that fails this way, as after a daemon restart.
+        using var client = new StubDockerHandler(HttpStatusCode.OK, """
+            {"Type":"container","Action":"start","Actor":{"ID":"a","Attributes":{}},"timeNano":1}
+            garbage
+            """).Client();
+
+        var actions = new List<string>();
+        var error = await Assert.ThrowsAnyAsync<DockerException>(async () =>
+        {
+            await foreach (var e in client.EventsAsync(new Dictionary<string, string?>()))
+                actions.Add(e.Action);
+        });
+
+        Assert.Equal(["start"], actions);
+        Assert.Contains("GET /events", error.Message);
     }
 }

@@ -1,5 +1,6 @@
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Tests.Fixtures;
+using Dokkaa.Agent.Tests.Integration;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Docker;
@@ -43,21 +44,62 @@ public sealed class DockerEventTests : IClassFixture<DockerFixture>
     public async Task Events_through_the_interface_stream_what_happens_after_subscribing()
     {
         await using var scope = _docker.NewScope();
-        IDockerClient client = _docker.Client;
         using var timeout = new CancellationTokenSource(Deadline);
-        await using var events = client.EventsAsync(scope.Filter, timeout.Token).GetAsyncEnumerator(timeout.Token);
-        // The first MoveNextAsync opens the stream; there is no signal for "subscribed", so keep making
-        // short-lived containers until the stream shows one of them (each round is bounded, and so is the whole).
+        var (events, ours) = await SubscribeAsync(scope, timeout.Token);
+        await using (events)
+        {
+            Assert.Contains(events.Current.ContainerId, ours);
+            Assert.Contains(events.Current.Action, new[] { "create", "start", "die" });
+        }
+    }
+
+    [Fact]
+    public async Task The_event_stream_ends_when_dockerd_restarts()
+    {
+        // The agent re-opens its stream (and reconciles) when it ends: a stream that hung on would leave the
+        // agent deaf to the restarted daemon's events.
+        await using var scope = _docker.NewScope();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var (events, _) = await SubscribeAsync(scope, timeout.Token);
+        await using (events)
+        {
+            await DockerDaemon.RestartAsync();
+
+            var ended = false;
+            while (!ended)
+            {
+                try
+                {
+                    ended = !await events.MoveNextAsync();
+                }
+                catch (DockerException)
+                {
+                    ended = true;
+                }
+            }
+
+            Assert.False(timeout.IsCancellationRequested, "the stream ended by itself, not by the test's deadline");
+        }
+    }
+
+    /// <summary>
+    /// Opens the stream through the interface and returns it positioned on its first event, with the ids of the
+    /// containers made meanwhile. There is no signal for "subscribed", so it keeps making short-lived containers
+    /// until the stream shows one of them (each round is bounded, and so is the whole).
+    /// </summary>
+    private async Task<(IAsyncEnumerator<DockerEvent> Events, List<string> Ours)> SubscribeAsync(DockerScope scope, CancellationToken cancellationToken)
+    {
+        IDockerClient client = _docker.Client;
+        var events = client.EventsAsync(scope.Filter, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var next = events.MoveNextAsync().AsTask();
         var ours = new List<string>();
         while (!next.IsCompleted)
         {
             ours.Add(await scope.RunAsync(scope.Spec("tick", "true")));
-            await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token));
+            await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken));
         }
 
         Assert.True(await next);
-        Assert.Contains(events.Current.ContainerId, ours);
-        Assert.Contains(events.Current.Action, new[] { "create", "start", "die" });
+        return (events, ours);
     }
 }

@@ -1,15 +1,13 @@
-using System.Net;
-using System.Text.Json;
 using Dokkaa.Agent.Docker;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Docker;
 
-/// <summary>What the client writes: create bodies, filters, image references, endpoints.</summary>
+/// <summary>What the client asks for: create parameters, filters, image references, endpoints.</summary>
 public sealed class RequestShapeTests
 {
     [Fact]
-    public void Create_body_carries_every_spec_field_and_a_bounded_json_file_log()
+    public void Create_parameters_carry_every_spec_field_and_a_bounded_json_file_log()
     {
         var spec = new ContainerSpec
         {
@@ -21,39 +19,50 @@ public sealed class RequestShapeTests
             ExposedPorts = ["80", "53/udp"],
             Dns = ["172.17.0.1"],
             ExtraHosts = ["shop:10.0.0.1"],
+            NanoCpus = 500_000_000,
+            MemoryBytes = 64 << 20,
+            PidsLimit = 100,
         };
 
-        var body = JsonDocument.Parse(ContainerCreateBody.Build(spec, new DockerClientOptions { LogMaxSize = "5m", LogMaxFiles = 2 }).ToJsonString()).RootElement;
+        var parameters = ContainerCreateParameters.Build(spec, new DockerClientOptions { LogMaxSize = "5m", LogMaxFiles = 2 });
 
-        Assert.Equal("dockerfile/ubuntu", body.GetProperty("Image").GetString());
-        Assert.Equal(["/bin/bash", "-c", "echo $SERVICE_NGINX_ADDR"], body.GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(["SERVICE_NGINX_ADDR=172.17.0.1"], body.GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("dummy", body.GetProperty("Labels").GetProperty("io.dokkaa.app").GetString());
-        Assert.Equal(["80/tcp", "53/udp"], body.GetProperty("ExposedPorts").EnumerateObject().Select(p => p.Name));
-        var host = body.GetProperty("HostConfig");
-        Assert.True(host.GetProperty("PublishAllPorts").GetBoolean());
-        Assert.Equal("172.17.0.1", host.GetProperty("Dns")[0].GetString());
-        Assert.Equal("shop:10.0.0.1", host.GetProperty("ExtraHosts")[0].GetString());
-        Assert.Equal("json-file", host.GetProperty("LogConfig").GetProperty("Type").GetString());
-        Assert.Equal("5m", host.GetProperty("LogConfig").GetProperty("Config").GetProperty("max-size").GetString());
-        Assert.Equal("2", host.GetProperty("LogConfig").GetProperty("Config").GetProperty("max-file").GetString());
+        Assert.Equal("dummy---crawler", parameters.Name);
+        Assert.Equal("dockerfile/ubuntu", parameters.Image);
+        Assert.Equal(["/bin/bash", "-c", "echo $SERVICE_NGINX_ADDR"], parameters.Cmd);
+        Assert.Equal(["SERVICE_NGINX_ADDR=172.17.0.1"], parameters.Env);
+        Assert.Equal("dummy", parameters.Labels!["io.dokkaa.app"]);
+        Assert.Equal(["80/tcp", "53/udp"], parameters.ExposedPorts!.Keys);
+        var host = parameters.HostConfig!;
+        Assert.True(host.PublishAllPorts);
+        Assert.Equal(["172.17.0.1"], host.DNS);
+        Assert.Equal(["shop:10.0.0.1"], host.ExtraHosts);
+        Assert.Equal("json-file", host.LogConfig!.Type);
+        Assert.Equal("5m", host.LogConfig.Config!["max-size"]);
+        Assert.Equal("2", host.LogConfig.Config!["max-file"]);
+        Assert.Equal(500_000_000, host.NanoCPUs);
+        Assert.Equal(64 << 20, host.Memory);
+        Assert.Equal(100, host.PidsLimit);
     }
 
     [Fact]
-    public void Create_body_without_a_command_leaves_the_image_command()
+    public void Create_parameters_without_a_command_or_limits_leave_the_images_and_the_daemons()
     {
-        var body = ContainerCreateBody.Build(new ContainerSpec { Name = "n", Image = "i" }, DockerClientOptions.Default);
+        var parameters = ContainerCreateParameters.Build(new ContainerSpec { Name = "n", Image = "i" }, DockerClientOptions.Default);
 
-        Assert.False(body.ContainsKey("Cmd"));
+        Assert.Null(parameters.Cmd);
+        Assert.Null(parameters.HostConfig!.PidsLimit);
+        Assert.Equal(0, parameters.HostConfig.Memory);
+        Assert.Equal(0, parameters.HostConfig.NanoCPUs);
     }
 
     [Fact]
     public void Label_filters_are_key_value_or_key_only()
     {
-        var query = DockerQuery.Filters(new Dictionary<string, string?> { ["k"] = "v", ["k2"] = null }, ("type", "container"));
+        var filters = LabelFilters.For(new Dictionary<string, string?> { ["k"] = "v", ["k2"] = null }, ("type", "container"));
 
-        Assert.Equal("""filters={"type":["container"],"label":["k=v","k2"]}""", WebUtility.UrlDecode(query));
-        Assert.Equal("", DockerQuery.Filters(new Dictionary<string, string?>()));
+        Assert.Equal(["container"], filters["type"].Keys);
+        Assert.Equal(["k=v", "k2"], filters["label"].Keys);
+        Assert.Empty(LabelFilters.For(new Dictionary<string, string?>()));
     }
 
     [Theory]
@@ -67,22 +76,16 @@ public sealed class RequestShapeTests
         Assert.Equal((repository, tag), ImageReference.Split(image));
     }
 
-    [Fact]
-    public void Path_segments_are_escaped_but_slashes_kept()
-    {
-        Assert.Equal("dockerfile/nginx", DockerQuery.Path("dockerfile/nginx"));
-        Assert.Equal("a%3Fb/c%23d", DockerQuery.Path("a?b/c#d"));
-    }
-
     [Theory]
-    [InlineData("unix:///var/run/docker.sock", "http://docker/v1.41/", "/var/run/docker.sock")]
-    [InlineData("tcp://127.0.0.1:2375", "http://127.0.0.1:2375/v1.41/", null)]
-    [InlineData("tcp://10.0.0.5", "http://10.0.0.5:2375/v1.41/", null)]
-    public void Endpoints_map_to_a_base_address_and_socket(string endpoint, string baseAddress, string? socket)
+    [InlineData("unix:///var/run/docker.sock", "unix:///var/run/docker.sock", "/var/run/docker.sock")]
+    [InlineData("tcp://127.0.0.1:2375", "http://127.0.0.1:2375/", null)]
+    [InlineData("tcp://10.0.0.5", "http://10.0.0.5:2375/", null)]
+    public void Endpoints_map_to_the_uri_dialled_and_the_socket(string endpoint, string uri, string? socket)
     {
         var parsed = DockerEndpoint.Parse(endpoint);
 
-        Assert.Equal(new Uri(baseAddress), parsed.BaseAddress);
+        Assert.Equal(new Uri(uri), parsed.Uri);
         Assert.Equal(socket, parsed.SocketPath);
+        Assert.Equal(endpoint, parsed.Name);
     }
 }
