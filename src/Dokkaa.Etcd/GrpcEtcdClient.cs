@@ -90,6 +90,18 @@ public sealed class GrpcEtcdClient : IEtcdClient
             retryIfMaybeApplied: true,
             cancellationToken);
 
+    public Task<LeaseTimeToLive?> LeaseTimeToLiveAsync(long leaseId, CancellationToken cancellationToken = default) =>
+        // A read: safe to send again. etcd answers an unknown or expired lease with TTL -1, not an error.
+        _caller.CallAsync(
+            "lease time-to-live",
+            async (endpoint, options) =>
+            {
+                var answer = await endpoint.Lease.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = leaseId }, options).ConfigureAwait(false);
+                return answer.TTL < 0 || answer.GrantedTTL <= 0 ? null : new LeaseTimeToLive(answer.TTL, answer.GrantedTTL);
+            },
+            retryIfMaybeApplied: true,
+            cancellationToken);
+
     public async Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default)
     {
         try

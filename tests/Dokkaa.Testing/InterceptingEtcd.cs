@@ -59,6 +59,9 @@ public sealed class InterceptingEtcd : IEtcdClient
         return await _inner.LeaseKeepAliveAsync(leaseId, cancellationToken);
     }
 
+    public Task<LeaseTimeToLive?> LeaseTimeToLiveAsync(long leaseId, CancellationToken cancellationToken = default) =>
+        _inner.LeaseTimeToLiveAsync(leaseId, cancellationToken);
+
     public Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default) =>
         _inner.LeaseRevokeAsync(leaseId, cancellationToken);
 

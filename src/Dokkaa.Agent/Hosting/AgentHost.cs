@@ -197,7 +197,6 @@ public sealed class AgentHost
             Listen = listen,
             AllowRemote = _options.ConsoleAllowRemote,
             Token = _options.ConsoleToken,
-            EtcdEndpoints = _options.Etcd.Endpoints,
         };
         ConsoleServer server;
         try

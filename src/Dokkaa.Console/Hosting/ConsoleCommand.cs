@@ -41,7 +41,6 @@ public static class ConsoleCommand
                 // Refuse a bad address before touching etcd.
                 ListenAddress.Check(options.Listen, options.AllowRemote);
                 using var client = EtcdClients.Create(etcd.ToOptions(result));
-                options = options with { EtcdEndpoints = client.Options.Endpoints };
                 await using var server = await ConsoleServer.StartAsync(client, options, cancellationToken: ct).ConfigureAwait(false);
                 Console.WriteLine($"Dokkaa console on {server.Url} (etcd {string.Join(",", client.Options.Endpoints)})");
                 if (server.TokenGenerated)

@@ -85,7 +85,7 @@ public sealed class ConsoleServer : IAsyncDisposable
             }
         }
 
-        var live = new LiveCluster(view, options.EtcdEndpoints, options.HeartbeatInterval);
+        var live = new LiveCluster(view, etcd, options.HeartbeatInterval);
 
         // The empty builder reads no appsettings.json, ASPNETCORE_* variables or command line: nothing but these
         // options decides where this listens.

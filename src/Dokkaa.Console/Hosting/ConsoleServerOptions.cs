@@ -22,7 +22,4 @@ public sealed record ConsoleServerOptions
 
     /// <summary>How long a write waits for the live view to catch up with it before answering (so a read right after sees it).</summary>
     public TimeSpan WriteVisibilityTimeout { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>The etcd client URLs, for the lease heartbeat probe (none: no heartbeats are shown).</summary>
-    public IReadOnlyList<Uri> EtcdEndpoints { get; init; } = [];
 }

@@ -22,12 +22,12 @@ internal sealed class LiveCluster : IAsyncDisposable
     private readonly Action<ClusterState> _onChanged;
     private (ClusterState State, ClusterSnapshot Snapshot)? _cached;
 
-    public LiveCluster(ClusterView view, IReadOnlyList<Uri> etcdEndpoints, TimeSpan heartbeatInterval, TimeProvider? clock = null)
+    public LiveCluster(ClusterView view, IEtcdClient etcd, TimeSpan heartbeatInterval, TimeProvider? clock = null)
     {
         View = view;
         _clock = clock ?? TimeProvider.System;
         _heartbeatInterval = heartbeatInterval;
-        _heartbeats = new LeaseHeartbeats(etcdEndpoints, _clock);
+        _heartbeats = new LeaseHeartbeats(etcd, _clock);
         _onChanged = _ => WakeAll();
         View.Changed += _onChanged;
     }
@@ -162,7 +162,6 @@ internal sealed class LiveCluster : IAsyncDisposable
             }
         }
 
-        _heartbeats.Dispose();
         _stop.Dispose();
     }
 

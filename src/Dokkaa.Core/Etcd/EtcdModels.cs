@@ -9,6 +9,9 @@ public sealed record RangeResult(long Revision, IReadOnlyList<KeyValue> Kvs);
 /// <summary>A lease and the TTL etcd granted.</summary>
 public sealed record Lease(long Id, long TtlSeconds);
 
+/// <summary>What is left of a lease: <see cref="RemainingSeconds"/> of the <see cref="GrantedSeconds"/> it was granted.</summary>
+public sealed record LeaseTimeToLive(long RemainingSeconds, long GrantedSeconds);
+
 public enum WatchEventType { Put, Delete }
 
 /// <summary>One change. <see cref="Kv"/> holds the new value (for a delete: the key and the delete revision as ModRevision).</summary>

@@ -26,6 +26,12 @@ public interface IEtcdClient : IDisposable
     /// <summary>Renews a lease once. Returns the remaining TTL in seconds, or 0 when the lease no longer exists.</summary>
     Task<long> LeaseKeepAliveAsync(long leaseId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How much of a lease's TTL is left, without renewing it; null when the lease does not exist (expired or
+    /// revoked). The console reads the hosts' heartbeats with it.
+    /// </summary>
+    Task<LeaseTimeToLive?> LeaseTimeToLiveAsync(long leaseId, CancellationToken cancellationToken = default);
+
     /// <summary>Revokes a lease, deleting every key attached to it. Revoking an unknown lease is not an error.</summary>
     Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default);
 

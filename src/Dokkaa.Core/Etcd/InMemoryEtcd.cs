@@ -180,6 +180,17 @@ public sealed class InMemoryEtcd : IEtcdClient
         }
     }
 
+    public async Task<LeaseTimeToLive?> LeaseTimeToLiveAsync(long leaseId, CancellationToken cancellationToken = default)
+    {
+        // Counted as a read: it changes nothing.
+        await EnterAsync(Op.Range, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            BeginCall();
+            return _leases.TimeToLive(leaseId, Now);
+        }
+    }
+
     public async Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default)
     {
         await EnterAsync(Op.LeaseRevoke, cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,15 @@ internal sealed class InMemoryLeases
         return entry.TtlSeconds;
     }
 
+    /// <summary>The TTL left (whole seconds, rounded up as etcd does) and granted, or null when the lease is gone or past its deadline.</summary>
+    public LeaseTimeToLive? TimeToLive(long id, long now)
+    {
+        if (!_leases.TryGetValue(id, out var entry) || entry.ExpiresAt <= now)
+            return null;
+        var remaining = (entry.ExpiresAt - now + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+        return new LeaseTimeToLive(remaining, entry.TtlSeconds);
+    }
+
     /// <summary>Removes a lease and returns its keys in key order (etcd deletes them sorted), or null when it did not exist.</summary>
     public string[]? Remove(long id)
     {

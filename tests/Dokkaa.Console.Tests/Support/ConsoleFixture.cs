@@ -35,7 +35,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             Token = Token,
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
-            EtcdEndpoints = Etcd.Options.Endpoints,
         });
         Http = new HttpClient { BaseAddress = Server.Url, Timeout = TimeSpan.FromSeconds(30) };
     }

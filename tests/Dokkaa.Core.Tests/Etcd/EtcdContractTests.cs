@@ -229,6 +229,26 @@ public abstract class EtcdContractTests
     }
 
     [Fact]
+    public async Task Time_to_live_reads_what_is_left_without_renewing_and_nothing_once_revoked()
+    {
+        var lease = await Client.LeaseGrantAsync(30);
+
+        var ttl = await Client.LeaseTimeToLiveAsync(lease.Id);
+        Assert.NotNull(ttl);
+        Assert.Equal(30, ttl.GrantedSeconds);
+        Assert.InRange(ttl.RemainingSeconds, 25, 30);
+
+        await PassTimeAsync(TimeSpan.FromSeconds(2));
+        var later = await Client.LeaseTimeToLiveAsync(lease.Id);
+        Assert.NotNull(later);
+        Assert.True(later.RemainingSeconds < ttl.RemainingSeconds, $"a read renewed the lease: {ttl.RemainingSeconds} s then {later.RemainingSeconds} s");
+
+        await Client.LeaseRevokeAsync(lease.Id);
+        Assert.Null(await Client.LeaseTimeToLiveAsync(lease.Id));
+        Assert.Null(await Client.LeaseTimeToLiveAsync(lease.Id + 12345));
+    }
+
+    [Fact]
     public async Task Keys_of_an_expired_lease_disappear_and_keepalive_then_reports_zero()
     {
         var lease = await Client.LeaseGrantAsync(1);
