@@ -157,3 +157,42 @@ $loaded = foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies()) {
         }
     }
 }
+
+Describe 'A session where another module loaded another version of the etcd client''s libraries' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'DokkaaTestCluster.psm1') -Force
+        Import-DokkaaModuleUnderTest
+        $script:Cluster = Start-DokkaaTestCluster -Name 'alcconflict' -Hosts 0
+        # What another module could bring: a Google.Protobuf of another version (1.0.0.0, and empty).
+        $script:Conflict = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "dokkaa-conflict-$([guid]::NewGuid().ToString('N'))")
+        $builder = [System.Reflection.Emit.PersistedAssemblyBuilder]::new([Reflection.AssemblyName]::new('Google.Protobuf, Version=1.0.0.0'), [object].Assembly)
+        $null = $builder.DefineDynamicModule('Google.Protobuf').DefineType('Google.Protobuf.NotTheRealOne', [Reflection.TypeAttributes]'Public, Sealed').CreateType()
+        $builder.Save((Join-Path $Conflict 'Google.Protobuf.dll'))
+    }
+
+    AfterAll {
+        Stop-DokkaaTestCluster $Cluster -App alcconflict
+        Remove-Item -Recurse -Force $Conflict -ErrorAction SilentlyContinue
+    }
+
+    It 'writes and reads manifests through its own copy' {
+        $run = Invoke-CleanPwsh (@'
+$ErrorActionPreference = 'Stop'
+Add-Type -Path (Join-Path '@CONFLICT@' 'Google.Protobuf.dll')
+Register-PSResourceRepository -Name DokkaaLocal -Uri $Repo -Trusted
+Install-PSResource -Name Dokkaa -Repository DokkaaLocal -Scope CurrentUser -TrustRepository -Quiet
+Import-Module Dokkaa
+Connect-DokkaaCluster -Endpoint '@ENDPOINT@' | Out-Null
+New-DokkaaManifest -Image 'nginx:1.25' -Scale 2 | Set-DokkaaManifest -App alcconflict -Name web -Confirm:$false | Out-Null
+$read = Get-DokkaaManifest -App alcconflict -Name web
+$protobufs = foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Google.Protobuf' }) {
+    [pscustomobject]@{ Version = "$($assembly.GetName().Version)"; Context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).Name }
+}
+@{ Scale = $read.Manifest.Scale; Image = $read.Manifest.Image; Protobufs = @($protobufs) } | ConvertTo-Json -Depth 3 -Compress
+'@).Replace('@CONFLICT@', $Conflict.FullName).Replace('@ENDPOINT@', $Cluster.Endpoint)
+        $run.Result.Scale | Should -Be 2
+        $run.Result.Image | Should -Be 'nginx:1.25'
+        ($run.Result.Protobufs | Where-Object Context -EQ 'Default').Version | Should -Be '1.0.0.0' -Because ($run.Result.Protobufs | ConvertTo-Json -Compress)
+        ($run.Result.Protobufs | Where-Object Context -EQ 'Dokkaa.PowerShell dependencies').Version | Should -BeLike '3.*'
+    }
+}
