@@ -6,8 +6,7 @@ namespace Dokkaa.Cli.Tests.Dev;
 /// <summary>
 /// What `dokkaa dev up --secure` makes of etcd, proven with etcdctl (an independent client): no certificate or a
 /// foreign one is refused, the agent's role cannot write manifests, the operator's can, and a refused write
-/// leaves nothing behind. The tests marked <c>Needs=etcd-adapter</c> do the same through the dokkaa CLI and
-/// pass once the etcd client honours TLS and users (the dotnet-etcd adapter).
+/// leaves nothing behind; and the same through the dokkaa CLI with the operator's and the agent's settings.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SecuredEtcdTests(SecuredEtcdFixture etcd) : IClassFixture<SecuredEtcdFixture>
@@ -152,7 +151,6 @@ public sealed class SecuredEtcdTests(SecuredEtcdFixture etcd) : IClassFixture<Se
     }
 
     [Fact]
-    [Trait("Needs", "etcd-adapter")]
     public async Task TheCliWithTheOperatorsSettingsAppliesAManifest()
     {
         var app = "t" + Guid.NewGuid().ToString("N")[..8];
@@ -164,7 +162,6 @@ public sealed class SecuredEtcdTests(SecuredEtcdFixture etcd) : IClassFixture<Se
     }
 
     [Fact]
-    [Trait("Needs", "etcd-adapter")]
     public async Task TheCliWithTheAgentsSettingsCannotApplyAndNothingIsWritten()
     {
         var app = "t" + Guid.NewGuid().ToString("N")[..8];
