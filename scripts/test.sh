@@ -15,7 +15,7 @@ bash "$DOKKAA_ROOT/scripts/images/build-example-images.sh" >/dev/null
 dokkaa_log "Running tests"
 cd "$DOKKAA_ROOT"
 set +e
-# Three runs, one after the other. The agent suite (tests/Dokkaa.Agent.Tests) restarts the machine's dockerd
+# Four runs, one after the other. The agent suite (tests/Dokkaa.Agent.Tests) restarts the machine's dockerd
 # and listens on the Docker bridge's port 53, so no other suite's containers or agents may run beside it.
 # The multi-host suite (tests/Dokkaa.Cluster.Tests, 3-host `dokkaa dev` clusters) starts its own daemons
 # and agents, and running it beside the other integration tests on 2 cores would only measure the machine.
@@ -26,6 +26,11 @@ dotnet test tests/Dokkaa.Agent.Tests -c Release --no-build -nologo --logger "con
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 dokkaa_log "Multi-host cluster suite"
 dotnet test tests/Dokkaa.Cluster.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a /tmp/dokkaa-test.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# The same suite once more on secured clusters (`dokkaa dev up --secure`: etcd with TLS, client certificates
+# and auth; the agents as user agent, the tests and their CLI calls as user operator).
+dokkaa_log "Multi-host cluster suite on a secured etcd"
+DOKKAA_TEST_SECURE=1 dotnet test tests/Dokkaa.Cluster.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a /tmp/dokkaa-test.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 set -e
 dokkaa_log "Pester suite (the module in a real pwsh)"

@@ -27,6 +27,7 @@ internal sealed class EtcdEndpoint : IDisposable
         Lease = new Etcdserverpb.Lease.LeaseClient(_channel);
         Watch = new Etcdserverpb.Watch.WatchClient(_channel);
         Auth = new Etcdserverpb.Auth.AuthClient(_channel);
+        Maintenance = new Etcdserverpb.Maintenance.MaintenanceClient(_channel);
     }
 
     public Uri Uri { get; }
@@ -38,6 +39,8 @@ internal sealed class EtcdEndpoint : IDisposable
     public Etcdserverpb.Watch.WatchClient Watch { get; }
 
     public Etcdserverpb.Auth.AuthClient Auth { get; }
+
+    public Etcdserverpb.Maintenance.MaintenanceClient Maintenance { get; }
 
     public override string ToString() => Uri.ToString();
 

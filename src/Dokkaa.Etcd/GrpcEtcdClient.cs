@@ -25,6 +25,23 @@ public sealed class GrpcEtcdClient : IEtcdClient
     /// <summary>The member the next request goes to first: the one that answered last.</summary>
     public Uri CurrentEndpoint => _caller.Endpoints[_caller.PreferredIndex].Uri;
 
+    /// <summary>
+    /// What the member the client talks to says of itself: its id, the leader it follows and the raft term.
+    /// For tools that ask each member in turn (`dokkaa dev etcd`), with a client made for that one member
+    /// (<see cref="EtcdClientOptions.ForMember"/>) and <see cref="EtcdClientOptions.RequireLeader"/> off, so
+    /// that a member without a leader still answers.
+    /// </summary>
+    public Task<EtcdMemberStatus> MemberStatusAsync(CancellationToken cancellationToken = default) =>
+        _caller.CallAsync(
+            "status",
+            async (endpoint, options) =>
+            {
+                var status = await endpoint.Maintenance.StatusAsync(new StatusRequest(), options).ConfigureAwait(false);
+                return new EtcdMemberStatus(status.Header.MemberId, status.Leader == 0 ? null : status.Leader, status.RaftTerm);
+            },
+            retryIfMaybeApplied: true,
+            cancellationToken);
+
     public Task<RangeResult> RangeAsync(string key, bool prefix = false, long revision = 0, CancellationToken cancellationToken = default) =>
         _caller.CallAsync(
             "range",

@@ -275,7 +275,7 @@ public static class DevCommands
             await new DevCluster(Console.Out).EtcdStartAsync(DevClusterState.Load(statePath), statePath, result.GetValue<string>("member")!, ct).ConfigureAwait(false);
             return 0;
         }));
-        var leader = new Command("leader", "Print the current leader's member name (from /v3/maintenance/status); exit 1 if there is none.");
+        var leader = new Command("leader", "Print the current leader's member name (from each member's status); exit 1 if there is none.");
         leader.SetAction((result, ct) => RunAsync(async () =>
         {
             var members = await EtcdClusterLauncher.StatusAllAsync(LoadState(result), ct).ConfigureAwait(false);

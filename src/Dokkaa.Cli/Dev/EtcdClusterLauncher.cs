@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
+using Dokkaa.Core.Etcd;
+using Dokkaa.Etcd;
 
 namespace Dokkaa.Cli.Dev;
 
@@ -15,7 +16,7 @@ public static class EtcdClusterLauncher
 {
     public const string Comm = "etcd";
 
-    /// <summary>What one member reports about itself and the leader (<c>/v3/maintenance/status</c>).</summary>
+    /// <summary>What one member reports about itself and the leader (etcd's maintenance status).</summary>
     public sealed record MemberStatus(string Name, string Endpoint, bool Alive, bool Answering, string? MemberId, string? LeaderId, long RaftTerm, string? Error)
     {
         public bool IsLeader => MemberId is not null && MemberId == LeaderId;
@@ -110,26 +111,26 @@ public static class EtcdClusterLauncher
     public static async Task<MemberStatus> StatusAsync(DevEtcd etcd, DevEtcdMember member, CancellationToken cancellationToken = default)
     {
         var alive = ProcessTable.IsAlive(member.Pid, Comm);
-        using var http = DevEtcdAccess.Http(etcd);
+        // Over gRPC, as the operator on a secured cluster: etcd's HTTP gateway refuses requests that carry a
+        // client certificate once auth is on.
+        var options = DevEtcdAccess.Options(etcd).ForMember(new Uri(member.ClientUrl)) with
+        {
+            RequireLeader = false,
+            RequestTimeout = TimeSpan.FromSeconds(2),
+        };
         try
         {
-            using var content = new StringContent("{}", Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync(new Uri(member.ClientUrl + "/v3/maintenance/status"), content, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-                return new MemberStatus(member.Name, member.ClientUrl, alive, false, null, null, 0, $"HTTP {(int)response.StatusCode}: {body.Trim()}");
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            var memberId = root.TryGetProperty("header", out var header) && header.TryGetProperty("member_id", out var id) ? id.ToString() : null;
-            var leader = root.TryGetProperty("leader", out var l) ? l.ToString() : null;
-            var term = root.TryGetProperty("raftTerm", out var t) && long.TryParse(t.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-            return new MemberStatus(member.Name, member.ClientUrl, alive, true, memberId, leader is "0" ? null : leader, term, null);
+            using var client = EtcdClients.Create(options);
+            var status = await client.MemberStatusAsync(cancellationToken).ConfigureAwait(false);
+            return new MemberStatus(member.Name, member.ClientUrl, alive, true, Id(status.MemberId), status.LeaderId is { } leader ? Id(leader) : null, (long)status.RaftTerm, null);
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (EtcdException e)
         {
             return new MemberStatus(member.Name, member.ClientUrl, alive, false, null, null, 0, e.Message);
         }
     }
+
+    private static string Id(ulong id) => id.ToString(CultureInfo.InvariantCulture);
 
     public static async Task<IReadOnlyList<MemberStatus>> StatusAllAsync(DevClusterState state, CancellationToken cancellationToken = default) =>
         await Task.WhenAll(state.Etcd.Members.Select(m => StatusAsync(state.Etcd, m, cancellationToken))).ConfigureAwait(false);

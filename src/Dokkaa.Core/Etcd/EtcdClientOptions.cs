@@ -21,7 +21,7 @@ public sealed record EtcdClientOptions
     }
 
     /// <summary>The client URLs of the etcd members, e.g. http://10.0.0.1:2379.</summary>
-    public IReadOnlyList<Uri> Endpoints { get; }
+    public IReadOnlyList<Uri> Endpoints { get; private init; }
 
     /// <summary>How long one request may take on one endpoint before the client gives up on that endpoint.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -85,6 +85,14 @@ public sealed record EtcdClientOptions
     /// so that a host can log it. Core has no logging dependency; the agent wires this to its logger.
     /// </summary>
     public Action<string>? Diagnostics { get; init; }
+
+    /// <summary>The same settings (TLS, user, timeouts) for one member of <see cref="Endpoints"/> only.</summary>
+    public EtcdClientOptions ForMember(Uri endpoint)
+    {
+        if (!Endpoints.Contains(endpoint))
+            throw new ArgumentException($"{endpoint} is not one of this client's endpoints.", nameof(endpoint));
+        return this with { Endpoints = [endpoint] };
+    }
 
     // A record prints every property; the password must never reach a log or an error message.
     private bool PrintMembers(System.Text.StringBuilder builder)
