@@ -57,10 +57,14 @@ public sealed class TestCertificates : IDisposable
 
     private void Make()
     {
+        // One validity for all, in whole seconds: a certificate may not outlive its issuer, whose NotAfter is
+        // stored to the second, not even by the fraction a second reading of the clock would add.
+        var from = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).AddMinutes(-5);
+        var until = from.AddDays(2);
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var ca = SelfSignedCa("dokkaa test CA", caKey);
+        using var ca = SelfSignedCa("dokkaa test CA", caKey, from, until);
         using var otherCaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var otherCa = SelfSignedCa("some other CA", otherCaKey);
+        using var otherCa = SelfSignedCa("some other CA", otherCaKey, from, until);
         File.WriteAllText(CaFile, ca.ExportCertificatePem());
         File.WriteAllText(OtherCaFile, otherCa.ExportCertificatePem());
 
@@ -68,19 +72,19 @@ public sealed class TestCertificates : IDisposable
         var sans = new SubjectAlternativeNameBuilder();
         sans.AddIpAddress(System.Net.IPAddress.Loopback);
         sans.AddDnsName("localhost");
-        Signed(ca, "127.0.0.1", [sans.Build(), Usage(serverAuth: true)], ServerCertFile, ServerKeyFile, serial: 2);
-        Signed(ca, ClientName, [Usage(serverAuth: false)], ClientCertFile, ClientKeyFile, serial: 3);
+        Signed(ca, "127.0.0.1", [sans.Build(), Usage(serverAuth: true)], ServerCertFile, ServerKeyFile, serial: 2, from, until);
+        Signed(ca, ClientName, [Usage(serverAuth: false)], ClientCertFile, ClientKeyFile, serial: 3, from, until);
 
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         WriteSecret(OtherKeyFile, otherKey.ExportPkcs8PrivateKeyPem());
     }
 
-    private static X509Certificate2 SelfSignedCa(string name, ECDsa key)
+    private static X509Certificate2 SelfSignedCa(string name, ECDsa key, DateTimeOffset from, DateTimeOffset until)
     {
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
+        return request.CreateSelfSigned(from, until);
     }
 
     private static X509EnhancedKeyUsageExtension Usage(bool serverAuth)
@@ -91,7 +95,7 @@ public sealed class TestCertificates : IDisposable
         return new X509EnhancedKeyUsageExtension(usages, false);
     }
 
-    private static void Signed(X509Certificate2 ca, string commonName, X509Extension[] extensions, string certFile, string keyFile, byte serial)
+    private static void Signed(X509Certificate2 ca, string commonName, X509Extension[] extensions, string certFile, string keyFile, byte serial, DateTimeOffset from, DateTimeOffset until)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
@@ -99,7 +103,7 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement, true));
         foreach (var extension in extensions)
             request.CertificateExtensions.Add(extension);
-        using var certificate = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2), [serial, 1, 2, 3]);
+        using var certificate = request.Create(ca, from, until, [serial, 1, 2, 3]);
         File.WriteAllText(certFile, certificate.ExportCertificatePem());
         WriteSecret(keyFile, key.ExportPkcs8PrivateKeyPem());
     }
