@@ -131,7 +131,10 @@ public sealed class DigTests
     {
         await using var dead = StubUpstream.Start(silent: true);
         await using var live = StubUpstream.Start();
-        await using var dns = RunningServer.Start(Clusters.Example(), [dead.EndPoint, live.EndPoint], upstreamTimeout: TimeSpan.FromMilliseconds(300));
+        // The timeout is per upstream and also bounds the live one's answer: 300 ms was too little for the
+        // in-process stub when the test projects run side by side on 2 cores (an empty answer, SERVFAIL). Two
+        // seconds stay well inside dig's own 5 s, so dig never asks twice.
+        await using var dns = RunningServer.Start(Clusters.Example(), [dead.EndPoint, live.EndPoint], upstreamTimeout: TimeSpan.FromSeconds(2));
         var output = await DigTool.DigAsync(dns.EndPoint, "example.com");
         Assert.Equal([$"example.com. 60 IN A {StubUpstream.Address}"], output.Answer);
         Assert.Equal(1, dead.UdpQueries);
