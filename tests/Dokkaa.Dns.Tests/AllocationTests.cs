@@ -23,12 +23,19 @@ public sealed class AllocationTests
         var first = DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
         Assert.Equal(DnsAnswerAction.Respond, first.Action);
 
-        var gcs = GC.CollectionCount(0);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
-            DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
-        var delta = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(delta == 0, $"{delta} bytes allocated in 1,000 answers ({GC.CollectionCount(0) - gcs} garbage collections meanwhile)");
+        // Up to five windows of 1,000 answers: an answer that allocates shows in every window, while the
+        // runtime's own one-off work (tiered compilation replacing a method while the loop runs) shows in one
+        // at most. So one empty window proves the path allocates nothing per answer.
+        var windows = new List<long>();
+        for (var window = 0; window < 5 && (windows.Count == 0 || windows[^1] != 0); window++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+                DnsResolverCore.Answer(query, state, Ask.Options, response, DnsTransport.Udp);
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.True(windows[^1] == 0, $"bytes allocated in each window of 1,000 answers: {string.Join(", ", windows)}");
     }
 
     [Fact]
