@@ -10,7 +10,7 @@ namespace Dokkaa.Etcd;
 /// system store), and with a certificate and key it proves who it is to an etcd started with --client-cert-auth.
 /// Files that cannot be read are reported up front, naming the file, rather than as a failed handshake later.
 /// </summary>
-internal static class EtcdTls
+public static class EtcdTls
 {
     public static SslClientAuthenticationOptions? Create(EtcdClientOptions options)
     {

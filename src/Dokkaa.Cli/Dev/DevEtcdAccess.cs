@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Etcd;
@@ -24,30 +22,8 @@ public static class DevEtcdAccess
     /// </summary>
     public static HttpClient Http(DevEtcd etcd)
     {
-        var handler = new SocketsHttpHandler();
-        if (etcd.Security is { } security)
-        {
-            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(security.CaFile));
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = new X509CertificateCollection { X509Certificate2.CreateFromPemFile(security.Operator.CertFile, security.Operator.KeyFile) },
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(ca, certificate, errors),
-            };
-        }
-
+        // The same TLS as the etcd client's: the operator's certificate, the cluster's CA alone.
+        var handler = new SocketsHttpHandler { SslOptions = EtcdTls.Create(Options(etcd)) ?? new() };
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
-    }
-
-    /// <summary>Signed by the cluster's own CA, for the name asked for (the chain is built against that CA alone).</summary>
-    private static bool TrustedBy(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-            return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 }
