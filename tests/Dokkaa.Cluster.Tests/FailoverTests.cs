@@ -36,11 +36,15 @@ public sealed class FailoverTests : IClassFixture<FastCluster>
         var (start, _) = await _probe.WaitConvergedAsync(app, "web", scale, hosts, Converge);
         _output.WriteLine($"start: {Figures.PerHost(start.RunningPerHost(hosts))}");
 
-        var times = await FailoverTrials.RunAsync(_cluster, _probe, _output, app, "web", scale, FailoverTrials.Count(10));
-        _output.WriteLine($"failover with lease ttl {_cluster.LeaseTtl}: {Figures.Summary(times)}");
+        var trials = await FailoverTrials.RunAsync(_cluster, _probe, _output, app, "web", scale, FailoverTrials.Count(10));
+        _output.WriteLine($"failover with lease ttl {_cluster.LeaseTtl}: {Figures.Summary(trials.Select(t => t.Took).ToList())}");
         // How fast is printed, not asserted (no timed assertions; bench/failover.sh measures it). Every trial
-        // waited, with a deadline, until each instance ran exactly once on the surviving hosts.
-        Assert.Equal(FailoverTrials.Count(10), times.Count);
+        // waited, with a deadline, until each instance ran exactly once on the surviving hosts. A trial whose
+        // victim ran nothing would have proven nothing: the victims are taken in turn and a restarted host gets
+        // no instances back, so each victim runs 2 (the first) or 3 of the 6.
+        Assert.All(trials, t => Assert.InRange(t.Moved, scale / hosts.Count, scale / 2));
+        Assert.Empty(await _probe.OrphansAsync(hosts));
+        Assert.All(await _cluster.Ops.GetStatusAsync(app), s => Assert.Equal((scale, scale), (s.Desired, s.Running)));
     });
 
     [Fact]
@@ -102,48 +106,5 @@ public sealed class FailoverTests : IClassFixture<FastCluster>
     {
         var running = (await _probe.ContainersAsync(hosts, app)).Where(c => c.Running).ToList();
         return hosts.ToDictionary(h => h, h => running.Count(c => c.Host == h), StringComparer.Ordinal);
-    }
-}
-
-/// <summary>The kill/restart cycle shared by the 2 s and the default-TTL failover tests.</summary>
-public static class FailoverTrials
-{
-    /// <summary>DOKKAA_FAILOVER_TRIALS if set, else <paramref name="defaultCount"/>.</summary>
-    public static int Count(int defaultCount) =>
-        int.TryParse(Environment.GetEnvironmentVariable("DOKKAA_FAILOVER_TRIALS"), out var n) && n > 0 ? n : defaultCount;
-
-    /// <summary>
-    /// Kills h1, h2, h3, h1 ... in turn. Each trial: kill, time until exactly <paramref name="scale"/> instances
-    /// run on the live hosts (claims and real containers agree, no instance twice), restart the host, wait until it
-    /// is registered and its stale copies are gone, and check exactly <paramref name="scale"/> again.
-    /// </summary>
-    public static async Task<IReadOnlyList<TimeSpan>> RunAsync(ClusterFixture cluster, ClusterProbe probe, ITestOutputHelper output, string app, string name, int scale, int trials)
-    {
-        var hosts = cluster.HostNames;
-        var times = new List<TimeSpan>();
-        for (var trial = 1; trial <= trials; trial++)
-        {
-            var victim = hosts[(trial - 1) % hosts.Count];
-            var live = hosts.Where(h => h != victim).ToList();
-            var before = await probe.CensusAsync(app, name, scale, hosts);
-            Assert.True(before.Converged, before.ToString());
-            var moving = before.RunningPerHost(hosts)[victim];
-
-            var kill = Stopwatch.StartNew();
-            await cluster.DevAsync(null, "kill", victim);
-            var killCommand = kill.Elapsed;
-            // Timed from the moment kill returned (its processes are dead by then), polling every 50 ms.
-            var (after, took) = await probe.WaitConvergedAsync(app, name, scale, live, TimeSpan.FromSeconds(60), interval: TimeSpan.FromMilliseconds(50));
-            times.Add(took);
-
-            var restart = Stopwatch.StartNew();
-            await cluster.DevAsync(null, "restart", victim);
-            await cluster.WaitAllRegisteredAsync();
-            var (back, _) = await probe.WaitConvergedAsync(app, name, scale, hosts, TimeSpan.FromSeconds(60), noLeftovers: true);
-            output.WriteLine($"trial {trial}: kill {victim} ({moving} instances, kill command {Figures.Seconds(killCommand)}) -> all {scale} running again after {Figures.Seconds(took)} " +
-                             $"({Figures.PerHost(after.RunningPerHost(live))}); restarted and clean after {Figures.Seconds(restart.Elapsed)} ({Figures.PerHost(back.RunningPerHost(hosts))})");
-        }
-
-        return times;
     }
 }

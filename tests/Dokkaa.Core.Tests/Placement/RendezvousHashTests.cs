@@ -8,9 +8,8 @@ public sealed class RendezvousHashTests
     private static string Key(int i) => $"/dokkaa/instances/dummy/nginx/{i}";
 
     [Fact]
-    public void Weight_is_a_pure_function()
+    public void Weight_depends_on_both_the_host_and_the_key()
     {
-        Assert.Equal(RendezvousHash.Weight("a", Key(1)), RendezvousHash.Weight("a", Key(1)));
         Assert.NotEqual(RendezvousHash.Weight("a", Key(1)), RendezvousHash.Weight("b", Key(1)));
         Assert.NotEqual(RendezvousHash.Weight("a", Key(1)), RendezvousHash.Weight("a", Key(2)));
     }
