@@ -3,13 +3,19 @@ using Dokkaa.Core.Manifests;
 
 namespace Dokkaa.Benchmarks;
 
-/// <summary><see cref="ManifestParser.Parse(string)"/> of the seed's two manifests (examples/) and of a manifest using every field.</summary>
+/// <summary>
+/// <see cref="ManifestParser.Parse(string)"/> of the seed's two manifests (examples/) and of a manifest using every
+/// field; the canonical form, the container hash and the diff of that manifest (equality and every agent pass use
+/// the first two).
+/// </summary>
 [MemoryDiagnoser]
 public class ManifestBenchmarks
 {
     private string _nginx = "";
     private string _crawler = "";
     private string _full = "";
+    private Manifest _every = null!;
+    private Manifest _scaled = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,6 +36,8 @@ public class ManifestBenchmarks
               "exclusive": false
             }
             """;
+        _every = ManifestParser.Parse(_full);
+        _scaled = _every with { Scale = 5 };
     }
 
     /// <summary>The seed's examples/nginx.json.</summary>
@@ -43,6 +51,18 @@ public class ManifestBenchmarks
     /// <summary>Every field of the manifest format.</summary>
     [Benchmark]
     public Manifest EveryField() => ManifestParser.Parse(_full);
+
+    /// <summary>The canonical JSON of the manifest with every field.</summary>
+    [Benchmark]
+    public string CanonicalEveryField() => ManifestSerializer.ToCanonicalJson(_every);
+
+    /// <summary>The label every container carries, of the manifest with every field.</summary>
+    [Benchmark]
+    public string ContainerHashEveryField() => ManifestSerializer.ContainerHash(_every);
+
+    /// <summary>What -WhatIf and apply --dry-run show for a scale change of the manifest with every field.</summary>
+    [Benchmark]
+    public string DiffEveryField() => ManifestDiff.Describe(_every, _scaled);
 
     private static string RepositoryRoot()
     {

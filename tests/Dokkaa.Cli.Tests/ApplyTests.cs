@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Dokkaa.Cli.Tests.Support;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests;
@@ -120,6 +121,34 @@ public sealed partial class ApplyTests(EtcdFixture etcd) : CliTestBase(etcd)
         Assert.Equal(Canonical, stored.Value);
         Assert.Equal(revision, stored.ModRevision);
         Assert.Equal(before, await Etcd.RevisionAsync());
+    }
+
+    [Fact]
+    public async Task DryRunShowsTheChangeOfEveryFieldAsSetDokkaaManifestWhatIfDoes()
+    {
+        var app = NewName();
+        await ApplyAsync(app, "web", SchemaExamples.BaseJson);
+        var every = SchemaExamples.WithEveryField();
+
+        var result = await DokkaaWithInput(every, "apply", "-f", "-", "--app", app, "--name", "web", "--dry-run");
+
+        AssertOk(result);
+        var diff = ManifestDiff.Describe(ManifestParser.Parse(SchemaExamples.BaseJson), ManifestParser.Parse(every));
+        Assert.Equal($"{app}/web: Set manifest: {diff} (dry run, nothing written)", result.StdOut.Split('\n')[0]);
+        foreach (var field in ManifestSchema.Fields)
+            Assert.Contains(field.Name + " ", diff, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DryRunOverAStoredManifestThatDoesNotValidateSaysItReplacesIt()
+    {
+        var app = NewName();
+        await Etcd.Client.PutAsync(KeyLayout.Manifest(app, "web"), """{"image":"dockerfile/nginx","scale":-1}""");
+
+        var result = await DokkaaWithInput(SchemaExamples.BaseJson, "apply", "-f", "-", "--app", app, "--name", "web", "--dry-run");
+
+        AssertOk(result);
+        Assert.StartsWith($"{app}/web: Set manifest: replace invalid: image example/base:1, scale 1, services web=80/tcp (dry run", result.StdOut, StringComparison.Ordinal);
     }
 
     private static long RevisionIn(string output, string kind)

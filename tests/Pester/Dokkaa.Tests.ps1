@@ -214,6 +214,38 @@ Describe 'Manifests through the pipeline' {
         (Get-DokkaaManifest -App pipe -Name whatif).Manifest.Constraints['zone'] | Should -Be 'a'
     }
 
+    It '-WhatIf says what dokkaa apply --dry-run says' {
+        $cli = $env:DOKKAA_CLI
+        if (-not $cli -or -not (Test-Path $cli)) { throw 'DOKKAA_CLI is not set: run tests/Pester/run.sh, which builds the CLI' }
+        @{ image = 'dokkaa/busybox:test'; scale = 0; env = @{ MODE = 'a' } } | Set-DokkaaManifest -App pipe -Name same
+        $next = '{"image":"dokkaa/busybox:test","scale":2,"env":{"MODE":"b"},"constraints":{"zone":"a"}}'
+        $transcript = Join-Path $Work "same-$(Get-Random).txt"
+        Start-Transcript -Path $transcript | Out-Null
+        try { $next | Set-DokkaaManifest -App pipe -Name same -WhatIf }
+        finally { Stop-Transcript | Out-Null }
+        $dryRun = $next | & $cli apply -f - --app pipe --name same --dry-run --etcd $Endpoint
+        $LASTEXITCODE | Should -Be 0
+        $first = @($dryRun)[0]
+        $first -match '^pipe/same: (?<action>Set manifest: .+) \(dry run, nothing written\)$' | Should -BeTrue -Because "dokkaa apply --dry-run said: $first"
+        $Matches.action | Should -Be 'Set manifest: scale 0 -> 2; env ~MODE; constraints +zone=a'
+        (Get-Content -Raw $transcript) | Should -BeLike "*What if: Performing the operation `"$($Matches.action)`" on target `"pipe/same`"*"
+        (Get-DokkaaManifest -App pipe -Name same).Manifest.Scale | Should -Be 0
+    }
+
+    It 'New-DokkaaManifest offers every field of the manifest, and nothing else' {
+        $built = New-DokkaaManifest -Image dokkaa/busybox:test -Scale 0 -Service @{ web = 80 } -Link db -Command @('sh', '-c', 'echo hi') `
+            -Env @{ MODE = 'x' } -HttpHost nm.example.com -HttpPort 80 -Exclusive -Constraint @{ zone = 'a' } -Cpus 0.5 -Memory 64m
+        $schema = [Dokkaa.Core.Manifests.ManifestSchema]
+        ($built.ToString() | ConvertFrom-Json).PSObject.Properties.Name | Should -Be $schema::Names
+        $built.Constraints['zone'] | Should -Be 'a'
+        $built.Resources.MilliCpus | Should -Be 500
+        $built.Resources.MemoryBytes | Should -Be (64MB)
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+        $parameters = (Get-Command New-DokkaaManifest).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
+        $parameters | Should -Be ($schema::Fields.Parameters.Name | Sort-Object)
+        ($built | Set-DokkaaManifest -App pipe -Name built -PassThru).Manifest | Should -Be $built
+    }
+
     It 'takes -Timeout as a TimeSpan, seconds or text, and names a bad one' {
         @{ image = 'dokkaa/busybox:test'; scale = 0 } | Set-DokkaaManifest -App pipe -Name timeout
         foreach ($timeout in '2m', '90s', 30, (New-TimeSpan -Minutes 1), '00:01:00') {

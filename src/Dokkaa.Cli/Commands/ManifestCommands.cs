@@ -25,10 +25,9 @@ public static class ManifestCommands
             var appName = result.GetValue(app)!;
             if (result.GetValue(dryRun))
             {
-                ResourceNames.ValidateApp(appName);
-                ResourceNames.ValidateName(manifestName);
-                var current = (await ops.GetManifestsAsync(appName, manifestName, ct).ConfigureAwait(false)).SingleOrDefault();
-                Console.WriteLine($"{appName}/{manifestName}: valid; {ManifestDiff.Describe(current?.Manifest, manifest)} (dry run, nothing written)");
+                // The line Set-DokkaaManifest -WhatIf shows for the same write.
+                var plan = await ops.PlanSetManifestAsync(appName, manifestName, manifest, ct).ConfigureAwait(false);
+                Console.WriteLine($"{plan.Target}: {plan.Action} (dry run, nothing written)");
                 Console.WriteLine(ManifestSerializer.ToJson(manifest, indented: true));
                 return 0;
             }

@@ -165,7 +165,7 @@ internal static class ApiEndpoints
             int? scale = null;
             foreach (var property in root.EnumerateObject())
             {
-                if (property.Name != "scale")
+                if (property.Name != ManifestSchema.Scale.Name)
                     return Bad($"$.{property.Name}", "only scale can be changed with PATCH; PUT the whole manifest to change anything else");
                 if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out var value))
                     return Bad("$.scale", "must be a whole number");

@@ -38,12 +38,26 @@ public sealed class NewDokkaaManifestCommand : DokkaaCmdlet
     [Parameter]
     public SwitchParameter Exclusive { get; set; }
 
+    /// <summary>Host labels an instance needs (<c>@{ zone = 'eu-1' }</c>).</summary>
+    [Parameter]
+    public IDictionary? Constraint { get; set; }
+
+    /// <summary>CPU cores per instance, in steps of 0.001.</summary>
+    [Parameter]
+    public decimal Cpus { get; set; }
+
+    /// <summary>Memory per instance: bytes, or text with k, m or g (<c>256m</c>).</summary>
+    [Parameter]
+    public string? Memory { get; set; }
+
     protected override void ProcessRecord()
     {
-        var result = ManifestParameters.Build(
-            Image, Scale, Service, Link, Command, Env, HttpHost,
-            MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? HttpPort : null,
-            Exclusive.IsPresent, Unwrap);
+        // What was given, by name: ManifestSchema says which field each parameter sets.
+        var bound = MyInvocation.BoundParameters.ToDictionary<KeyValuePair<string, object>, string, object?>(
+            p => p.Key,
+            p => p.Value is SwitchParameter flag ? flag.IsPresent : p.Value,
+            StringComparer.OrdinalIgnoreCase);
+        var result = ManifestParameters.Build(bound, Unwrap);
         if (result.IsValid)
         {
             WriteObject(result.Manifest);

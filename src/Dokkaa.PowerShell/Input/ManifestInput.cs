@@ -17,7 +17,7 @@ namespace Dokkaa.PowerShell;
 /// Objects are written out as JSON and parsed by <see cref="ManifestParser"/>, so every rule and every
 /// error message (<c>$.services.nginx: port 70000 is out of range 1-65535</c>) is the one the CLI and
 /// the agents use. Three things differ from the CLI, all because PowerShell objects are property bags
-/// with case-insensitive names: the field names of <see cref="ManifestFields"/> are matched without
+/// with case-insensitive names: the field names of <see cref="ManifestSchema"/> are matched without
 /// regard to case (<c>@{ Image = ... }</c> is <c>image</c>); a field whose value is <c>$null</c> is
 /// absent (<c>ConvertTo-Json</c> writes every property of a manifest object, unset ones as null); and a
 /// top-level <c>app</c>/<c>name</c> property is taken as the target, not as a manifest field. JSON text
@@ -163,19 +163,12 @@ public static class ManifestInput
                     continue;
                 }
 
-                var field = ManifestFields.Match(key, ManifestFields.Manifest);
+                var field = ManifestSchema.Match(key);
                 if (field is not null && IsNull(item, unwrap))
                     continue;
-                field ??= key;
-                writer.WritePropertyName(field);
-                var shape = field switch
-                {
-                    "http" => Shape.Http,
-                    "services" => Shape.Services,
-                    "resources" => Shape.Resources,
-                    _ => Shape.Free,
-                };
-                WriteValue(writer, item, PathOf("$", field), shape, unwrap, errors, depth: 1);
+                var fieldName = field?.Name ?? key;
+                writer.WritePropertyName(fieldName);
+                WriteValue(writer, item, PathOf("$", fieldName), new Place(field, Entries: false), unwrap, errors, depth: 1);
             }
 
             writer.WriteEndObject();
@@ -192,26 +185,22 @@ public static class ManifestInput
             ? new ManifestTestResult(origin, true, Array.Empty<ManifestError>(), manifest, app, name)
             : new ManifestTestResult(origin, false, errors, null, app, name);
 
-    /// <summary>Where in a manifest a value sits, which decides which field names are matched case-insensitively.</summary>
-    private enum Shape
+    /// <summary>
+    /// Where in a manifest a value sits, which decides which names are matched without regard to case: the
+    /// members of <see cref="Field"/>'s object, or with <see cref="Entries"/> the members of each entry's object
+    /// (one service); nowhere else (env names and anything unknown are data, kept as they are).
+    /// </summary>
+    private readonly record struct Place(ManifestField? Field, bool Entries)
     {
-        /// <summary>Keys are data (env names, anything unknown): kept as they are.</summary>
-        Free,
+        public IReadOnlyList<string>? Names => Field is null ? null : Entries ? Field.EntryMembers : Field.Members;
 
-        /// <summary>The <c>http</c> object: host, port.</summary>
-        Http,
+        /// <summary>Where the values of this object sit.</summary>
+        public Place Child => Field is { EntryMembers.Count: > 0 } && !Entries ? this with { Entries = true } : default;
 
-        /// <summary>The <c>services</c> object: keys are service names, values a port or a port object.</summary>
-        Services,
-
-        /// <summary>One service in object form: port, protocol, role.</summary>
-        Service,
-
-        /// <summary>The <c>resources</c> object: cpus, memory.</summary>
-        Resources,
+        public bool IsResources => Field == ManifestSchema.Resources && !Entries;
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, object? raw, string path, Shape shape, Func<object, object?> unwrap, List<ManifestError> errors, int depth)
+    private static void WriteValue(Utf8JsonWriter writer, object? raw, string path, Place place, Func<object, object?> unwrap, List<ManifestError> errors, int depth)
     {
         if (depth > MaxDepth)
         {
@@ -261,18 +250,12 @@ public static class ManifestInput
                 writer.WriteStartObject();
                 foreach (var (key, item) in Entries(value, unwrap))
                 {
-                    var known = shape switch
-                    {
-                        Shape.Http => ManifestFields.Http,
-                        Shape.Service => ManifestFields.Service,
-                        Shape.Resources => ManifestFields.Resources,
-                        _ => null,
-                    };
-                    var field = known is null ? null : ManifestFields.Match(key, known);
+                    var known = place.Names;
+                    var field = known is null ? null : ManifestSchema.Match(key, known);
                     if (field is not null && IsNull(item, unwrap))
                         continue;
                     var childValue = item;
-                    if (shape == Shape.Resources && field is null && ResourceProperty(key, item, unwrap) is { } converted)
+                    if (place.IsResources && field is null && ResourceProperty(key, item, unwrap) is { } converted)
                     {
                         if (converted.Value is null)
                             continue;
@@ -281,7 +264,7 @@ public static class ManifestInput
 
                     var name = field ?? key;
                     writer.WritePropertyName(name);
-                    WriteValue(writer, childValue, PathOf(path, name), shape == Shape.Services ? Shape.Service : Shape.Free, unwrap, errors, depth + 1);
+                    WriteValue(writer, childValue, PathOf(path, name), place.Child, unwrap, errors, depth + 1);
                 }
 
                 writer.WriteEndObject();
@@ -290,14 +273,14 @@ public static class ManifestInput
                 writer.WriteStartArray();
                 var position = 0;
                 foreach (var item in array.EnumerateArray())
-                    WriteValue(writer, item, $"{path}[{position++}]", Shape.Free, unwrap, errors, depth + 1);
+                    WriteValue(writer, item, $"{path}[{position++}]", default, unwrap, errors, depth + 1);
                 writer.WriteEndArray();
                 break;
             case IEnumerable list:
                 writer.WriteStartArray();
                 var index = 0;
                 foreach (var item in list)
-                    WriteValue(writer, item, $"{path}[{index++}]", Shape.Free, unwrap, errors, depth + 1);
+                    WriteValue(writer, item, $"{path}[{index++}]", default, unwrap, errors, depth + 1);
                 writer.WriteEndArray();
                 break;
             default:
@@ -401,46 +384,35 @@ public static class ManifestInput
     }
 }
 
-/// <summary>The manifest New-DokkaaManifest builds from its parameters, through the same validation as everything else.</summary>
+/// <summary>
+/// The manifest New-DokkaaManifest builds from its parameters, through the same validation as everything else:
+/// each parameter sets the field (or the member of a field's object) that <see cref="ManifestField.Parameters"/>
+/// says it offers.
+/// </summary>
 public static class ManifestParameters
 {
-    public static ManifestTestResult Build(
-        string image,
-        int scale,
-        System.Collections.IDictionary? services = null,
-        IReadOnlyList<string>? links = null,
-        IReadOnlyList<string>? command = null,
-        System.Collections.IDictionary? env = null,
-        string? httpHost = null,
-        int? httpPort = null,
-        bool exclusive = false,
-        Func<object, object?>? unwrap = null)
+    /// <param name="bound">The parameters given, by name (switches as bool); others are ignored.</param>
+    public static ManifestTestResult Build(IReadOnlyDictionary<string, object?> bound, Func<object, object?>? unwrap = null)
     {
-        var fields = new List<KeyValuePair<string, object?>>
+        ArgumentNullException.ThrowIfNull(bound);
+        var fields = new List<KeyValuePair<string, object?>>();
+        foreach (var field in ManifestSchema.Fields)
         {
-            new("image", image),
-            new("scale", scale),
-        };
-        if (services is not null)
-            fields.Add(new("services", services));
-        if (command is not null)
-            fields.Add(new("command", command));
-        if (links is not null)
-            fields.Add(new("links", links));
-        if (env is not null)
-            fields.Add(new("env", env));
-        if (httpHost is not null || httpPort is not null)
-        {
-            var http = new List<KeyValuePair<string, object?>>();
-            if (httpHost is not null)
-                http.Add(new("host", httpHost));
-            if (httpPort is not null)
-                http.Add(new("port", httpPort));
-            fields.Add(new("http", http));
+            var members = new List<KeyValuePair<string, object?>>();
+            foreach (var parameter in field.Parameters)
+            {
+                if (!bound.TryGetValue(parameter.Name, out var value))
+                    continue;
+                if (parameter.Member is null)
+                    fields.Add(new(field.Name, value));
+                else
+                    members.Add(new(parameter.Member, value));
+            }
+
+            if (members.Count > 0)
+                fields.Add(new(field.Name, members));
         }
 
-        if (exclusive)
-            fields.Add(new("exclusive", true));
         var result = ManifestInput.Test(fields, unwrap);
         return result with { Origin = "parameters" };
     }

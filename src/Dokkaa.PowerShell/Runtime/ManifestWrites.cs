@@ -31,10 +31,8 @@ public static class ManifestWrites
     public static async Task<ManifestWritePlan> PlanSetAsync(ClusterOperations operations, string app, string name, Manifest manifest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        ManifestTarget.Validate(app, name);
-        Validate(manifest);
-        var current = await TryGetAsync(operations, app, name, cancellationToken).ConfigureAwait(false);
-        return new ManifestWritePlan(app, name, manifest, current, "Set manifest: " + ManifestDiff.Describe(current?.Manifest, manifest));
+        var plan = await operations.PlanSetManifestAsync(app, name, manifest, cancellationToken).ConfigureAwait(false);
+        return new ManifestWritePlan(plan.App, plan.Name, plan.Manifest, plan.Current, plan.Action);
     }
 
     /// <summary>
@@ -91,18 +89,6 @@ public static class ManifestWrites
         if (app is not null && name is not null && !Glob.HasWildcards(app) && !Glob.HasWildcards(name))
             return new[] { await operations.GetManifestAsync(app, name, cancellationToken).ConfigureAwait(false) };
         return await operations.GetManifestsAsync(app, name, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<ManifestInfo?> TryGetAsync(ClusterOperations operations, string app, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await operations.GetManifestAsync(app, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DokkaaException e) when (e.Kind == DokkaaErrorKind.ManifestNotFound)
-        {
-            return null;
-        }
     }
 
     private static void Validate(Manifest manifest)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Testing;
 using Dokkaa.WebConsole.Tests.Support;
 using Xunit;
 using static Dokkaa.WebConsole.Tests.Support.ConsoleFixture;
@@ -46,6 +47,22 @@ public sealed class ManifestApiTests(ConsoleFixture console) : IClassFixture<Con
         // A write is visible to the next read at once (the server waits for its live view to catch up).
         var apps = await Json(await console.Http.GetAsync($"/api/apps?app={app}"));
         Assert.Equal(4, Assert.Single(apps.EnumerateArray()).GetProperty("desired").GetInt32());
+    }
+
+    [Fact]
+    public async Task EveryFieldOfTheSchemaIsWrittenAndReadBack()
+    {
+        var app = ClusterWriter.NewName();
+        var every = SchemaExamples.WithEveryField();
+
+        using var created = await console.Http.SendAsync(Request(HttpMethod.Put, ManifestPath(app, "every"), every));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(ManifestSchema.Names, (await Json(created)).GetProperty("manifest").EnumerateObject().Select(p => p.Name));
+
+        using var read = await console.Http.GetAsync(ManifestPath(app, "every"));
+        var manifest = (await Json(read)).GetProperty("manifest");
+        Assert.Equal(ManifestSchema.Names, manifest.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(ManifestParser.Parse(every), ManifestParser.Parse(manifest.GetRawText()));
     }
 
     [Theory]

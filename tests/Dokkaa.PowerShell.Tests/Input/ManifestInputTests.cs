@@ -151,7 +151,7 @@ public sealed class ManifestInputTests : IDisposable
 
         // Everything else is the parser's: unknown fields, wrong types, broken JSON, in its words.
         var unknown = ManifestInput.Test("""{ "image": "nginx", "imagee": "x" }""");
-        Assert.Equal("$.imagee: unknown field (expected one of: " + string.Join(", ", ManifestFields.Manifest) + ")", Assert.Single(unknown.Errors).ToString());
+        Assert.Equal("$.imagee: unknown field (expected one of: " + string.Join(", ", ManifestSchema.Names) + ")", Assert.Single(unknown.Errors).ToString());
         var missing = ManifestInput.Test("""{ "Scale": 1 }""");
         Assert.Equal("$.image: required", Assert.Single(missing.Errors).ToString());
         var nullInList = ManifestInput.Test("""{ "image": "nginx", "command": ["a", null] }""");
@@ -269,16 +269,26 @@ public sealed class ManifestInputTests : IDisposable
     [Fact]
     public void New_DokkaaManifest_parameters_build_through_the_same_rules()
     {
-        var built = ManifestParameters.Build("dockerfile/nginx", 1, new Hashtable { ["nginx"] = 80 });
+        var built = ManifestParameters.Build(new Dictionary<string, object?> { ["Image"] = "dockerfile/nginx", ["Scale"] = 1, ["Service"] = new Hashtable { ["nginx"] = 80 } });
         Assert.True(built.IsValid);
         Assert.Equal(Seed, built.Manifest);
 
-        var full = ManifestParameters.Build("shop/web:1.4", 3, new Hashtable { ["web"] = 8080 }, ["db", "search.catalog"], ["/bin/sh", "-c", "run"],
-            new Hashtable { ["MODE"] = "production" }, "shop.example.com", 8080, exclusive: true);
+        var full = ManifestParameters.Build(new Dictionary<string, object?>
+        {
+            ["Image"] = "shop/web:1.4",
+            ["Scale"] = 3,
+            ["Service"] = new Hashtable { ["web"] = 8080 },
+            ["Link"] = new[] { "db", "search.catalog" },
+            ["Command"] = new[] { "/bin/sh", "-c", "run" },
+            ["Env"] = new Hashtable { ["MODE"] = "production" },
+            ["HttpHost"] = "shop.example.com",
+            ["HttpPort"] = 8080,
+            ["Exclusive"] = true,
+        });
         Assert.True(full.IsValid, string.Join("; ", full.Messages));
         Assert.Equal(new HttpRoute("shop.example.com", 8080), full.Manifest!.Http);
 
-        var noPort = ManifestParameters.Build("nginx", 1, httpHost: "shop.example.com");
+        var noPort = ManifestParameters.Build(new Dictionary<string, object?> { ["Image"] = "nginx", ["HttpHost"] = "shop.example.com" });
         Assert.Contains(noPort.Errors, e => e.ToString() == "$.http.port: required");
         Assert.Equal("parameters", noPort.Origin);
     }

@@ -35,6 +35,9 @@ public sealed record CmdletSpec(bool ShouldProcess, string ConfirmImpact, string
             ["HttpHost"] = Any,
             ["HttpPort"] = Any,
             ["Exclusive"] = Any,
+            ["Constraint"] = Any,
+            ["Cpus"] = Any,
+            ["Memory"] = Any,
         }),
         ["Test-DokkaaManifest"] = new(false, "Medium", "InputObject", ["System.Boolean", "Dokkaa.PowerShell.ManifestTestResult"], new()
         {

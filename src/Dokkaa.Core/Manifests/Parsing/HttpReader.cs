@@ -40,7 +40,7 @@ internal static class HttpReader
                     port = PortReader.Read(item, fieldPath, errors);
                     break;
                 default:
-                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestFields.Http));
+                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestSchema.Http.Members));
                     break;
             }
         }

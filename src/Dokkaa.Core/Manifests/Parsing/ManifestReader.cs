@@ -4,8 +4,9 @@ using Dokkaa.Core.Manifests.Rules;
 namespace Dokkaa.Core.Manifests.Parsing;
 
 /// <summary>
-/// Reads the top level of a manifest: dispatches each field to its reader, rejects unknown fields, and
-/// builds a <see cref="Manifest"/> only when nothing at all was wrong.
+/// Reads the top level of a manifest: hands each field to its <see cref="ManifestField"/> in
+/// <see cref="ManifestSchema"/>, rejects unknown fields, checks the rules between fields, and gives a
+/// <see cref="Manifest"/> only when nothing at all was wrong.
 /// </summary>
 internal static class ManifestReader
 {
@@ -19,97 +20,47 @@ internal static class ManifestReader
             return null;
         }
 
-        string? image = null;
-        var imageSeen = false;
-        var scale = 1;
-        var services = new Dictionary<string, ServicePort>(StringComparer.Ordinal);
-        List<string>? command = null;
-        var links = new List<string>();
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        HttpRoute? http = null;
+        var manifest = Blank;
+        var fields = ManifestSchema.Fields;
+        ulong seen = 0, failed = 0; // bit i: fields[i] was named, had an error
         string? httpPath = null;
-        var servicesRead = true;
-        var exclusive = false;
-        var constraints = new Dictionary<string, string>(StringComparer.Ordinal);
-        ResourceRequest? resources = null;
-
         foreach (var (name, path, value) in ObjectFields.Read(root, JsonPath.Root, errors))
         {
-            switch (name)
+            var index = ManifestSchema.IndexOf(name);
+            if (index < 0)
             {
-                case "image":
-                    imageSeen = true;
-                    image = ReadImage(value, path, errors);
-                    break;
-                case "scale":
-                    scale = ReadScale(value, path, errors);
-                    break;
-                case "services":
-                    var beforeServices = errors.Count;
-                    services = ServicesReader.Read(value, path, errors);
-                    servicesRead = errors.Count == beforeServices;
-                    break;
-                case "command":
-                    command = CommandReader.Read(value, path, errors);
-                    break;
-                case "links":
-                    links = LinksReader.Read(value, path, errors);
-                    break;
-                case "env":
-                    env = EnvReader.Read(value, path, errors);
-                    break;
-                case "http":
-                    http = HttpReader.Read(value, path, errors);
-                    httpPath = path;
-                    break;
-                case "exclusive":
-                    JsonValues.TryReadBool(value, path, errors, out exclusive);
-                    break;
-                case "constraints":
-                    constraints = ConstraintsReader.Read(value, path, errors);
-                    break;
-                case "resources":
-                    resources = ResourcesReader.Read(value, path, errors);
-                    break;
-                default:
-                    errors.Add(path, ObjectFields.Unknown(name, ManifestFields.Manifest));
-                    break;
+                errors.Add(path, ObjectFields.Unknown(name, ManifestSchema.Names));
+                continue;
             }
+
+            var before = errors.Count;
+            manifest = fields[index].Read(manifest, value, path, errors);
+            seen |= 1UL << index;
+            if (errors.Count > before)
+                failed |= 1UL << index;
+            if (fields[index] == ManifestSchema.Http)
+                httpPath = path;
         }
 
-        if (!imageSeen)
+        for (var i = 0; i < fields.Count; i++)
         {
-            errors.Add(JsonPath.Property(JsonPath.Root, "image"), "required");
+            if (fields[i].Required && (seen & (1UL << i)) == 0)
+                errors.Add(JsonPath.Property(JsonPath.Root, fields[i].Name), "required");
         }
 
         // Only against services that were read in full: a service with an error of its own proves nothing.
-        if (http is not null && servicesRead && HttpPort.Check(http.Port, services) is { } portError)
+        if (manifest.Http is { } http && (failed & (1UL << ManifestSchema.IndexOf(ManifestSchema.Services.Name))) == 0 && HttpPort.Check(http.Port, manifest.Services) is { } portError)
         {
             errors.Add(JsonPath.Property(httpPath!, "port"), portError);
         }
 
-        if (errors.Count > 0 || image is null)
-        {
-            return null;
-        }
-
-        return new Manifest
-        {
-            Image = image,
-            Scale = scale,
-            // Read-only views, so no caller can change a manifest (and its hash) behind its back.
-            Services = services.AsReadOnly(),
-            Command = command?.AsReadOnly(),
-            Links = links.AsReadOnly(),
-            Env = env.AsReadOnly(),
-            Http = http,
-            Exclusive = exclusive,
-            Constraints = constraints.AsReadOnly(),
-            Resources = resources,
-        };
+        return errors.Count > 0 ? null : manifest;
     }
 
-    private static string? ReadImage(JsonElement value, string path, ErrorList errors)
+    // Every field at its default; the readers give read-only views, so no caller can change a manifest (and its hash) behind its back.
+    private static readonly Manifest Blank = new() { Image = "" };
+
+    internal static string? ReadImage(JsonElement value, string path, ErrorList errors)
     {
         if (!JsonValues.TryReadString(value, path, errors, out var image))
         {
@@ -125,7 +76,7 @@ internal static class ManifestReader
         return image;
     }
 
-    private static int ReadScale(JsonElement value, string path, ErrorList errors)
+    internal static int ReadScale(JsonElement value, string path, ErrorList errors)
     {
         if (value.ValueKind != JsonValueKind.Number)
         {

@@ -40,7 +40,7 @@ internal static class ObjectFields
     /// <summary>The message for a field the schema does not know, with a hint for a miscapitalised one.</summary>
     public static string Unknown(string name, IReadOnlyList<string> known)
     {
-        var match = ManifestFields.Match(name, known);
+        var match = ManifestSchema.Match(name, known);
         return match is null
             ? $"unknown field (expected one of: {string.Join(", ", known)})"
             : $"unknown field (field names are case-sensitive: did you mean {Text.Quote(match)}?)";

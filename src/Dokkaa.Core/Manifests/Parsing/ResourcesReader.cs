@@ -34,7 +34,7 @@ internal static class ResourcesReader
                     memory = ReadMemory(item, fieldPath, errors);
                     break;
                 default:
-                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestFields.Resources));
+                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestSchema.Resources.Members));
                     break;
             }
         }

@@ -85,7 +85,7 @@ internal static class ServicesReader
 
                     break;
                 default:
-                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestFields.Service));
+                    errors.Add(fieldPath, ObjectFields.Unknown(name, ManifestSchema.Services.EntryMembers));
                     break;
             }
         }
