@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
+using Dokkaa.Core.Status;
 using Dokkaa.WebConsole.Api;
 
 namespace Dokkaa.WebConsole.Live;

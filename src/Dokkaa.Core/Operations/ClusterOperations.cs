@@ -2,6 +2,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Status;
 
 namespace Dokkaa.Core.Operations;
 
