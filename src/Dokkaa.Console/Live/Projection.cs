@@ -4,7 +4,6 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
 using Dokkaa.Core.Status;
-using Dokkaa.WebConsole.Api;
 
 namespace Dokkaa.WebConsole.Live;
 
