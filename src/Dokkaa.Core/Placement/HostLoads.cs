@@ -11,18 +11,25 @@ namespace Dokkaa.Core.Placement;
 /// </summary>
 public sealed class HostLoads
 {
-    private HostLoads(int count)
+    private readonly HostTable _table;
+
+    private HostLoads(HostTable table)
     {
+        _table = table;
+        var count = table.Count;
         Instances = new int[count];
         MilliCpus = new int[count];
         MemoryBytes = new long[count];
         Closed = new bool[count];
     }
 
-    public int[] Instances { get; }
-    public int[] MilliCpus { get; }
-    public long[] MemoryBytes { get; }
-    public bool[] Closed { get; }
+    internal int[] Instances { get; }
+    internal int[] MilliCpus { get; }
+    internal long[] MemoryBytes { get; }
+    internal bool[] Closed { get; }
+
+    /// <summary>How many instances <paramref name="hostId"/> carries (claims of any manifest, deleted ones too); 0 for a host that is not live.</summary>
+    public int InstancesOn(string hostId) => _table.Index.TryGetValue(hostId, out var h) ? Instances[h] : 0;
 
     internal void Add(int host, ResourceRequest? resources)
     {
@@ -37,7 +44,7 @@ public sealed class HostLoads
     /// <summary>Every claim on a live host (whatever its manifest), and which hosts take nothing new.</summary>
     internal static HostLoads Of(ClusterState state, HostTable table)
     {
-        var loads = new HostLoads(table.Count);
+        var loads = new HostLoads(table);
         for (var h = 0; h < table.Count; h++)
             loads.Closed[h] = state.IsDraining(table.Hosts[h]);
         foreach (var claim in state.Instances.Values)
