@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
+using Dokkaa.Core.Status;
 
 namespace Dokkaa.Simulation;
 
@@ -18,7 +19,7 @@ public static class AgentPass
     {
         var total = Stopwatch.StartNew();
         var step = Stopwatch.StartNew();
-        _ = HostUsage.Of(state);
+        _ = HostLoads.Of(state);
         var usageTime = step.Elapsed;
 
         TimeSpan claimsTime = TimeSpan.Zero, planTime = TimeSpan.Zero;

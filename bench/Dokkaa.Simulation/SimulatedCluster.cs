@@ -5,6 +5,7 @@ using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Placement;
+using Dokkaa.Core.Status;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dokkaa.Simulation;

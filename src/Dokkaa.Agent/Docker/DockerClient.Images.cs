@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using Dokkaa.Core.Manifests.Rules;
 
 namespace Dokkaa.Agent.Docker;
 

@@ -301,11 +301,9 @@ public static class NginxConfigRenderer
     private static void CollectInstances(ClusterState state, ManifestId id, Manifest manifest, HttpRoute http, List<(IPAddress, int, string)> into, List<HttpRouteProblem> problems)
     {
         var portKey = $"{http.Port.ToString(CultureInfo.InvariantCulture)}/tcp";
-        foreach (var claim in state.ClaimsOf(id))
+        foreach (var claim in ServingInstances.Of(state, id, manifest))
         {
             var record = claim.Record;
-            if (record.State != InstanceState.Running || claim.Id.Instance > manifest.Scale)
-                continue;
             var instance = $"instance {claim.Id.Instance.ToString(CultureInfo.InvariantCulture)}";
             if (!record.Ports.TryGetValue(portKey, out var hostPort))
             {

@@ -8,6 +8,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
+using Dokkaa.Core.Status;
 using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;
 

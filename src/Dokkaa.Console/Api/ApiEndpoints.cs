@@ -6,7 +6,6 @@ using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
-using Dokkaa.WebConsole.Hosting;
 using Dokkaa.WebConsole.Live;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +23,7 @@ internal static class ApiEndpoints
 {
     public const string RevisionHeader = "X-Dokkaa-Revision";
 
-    public static void Map(IEndpointRouteBuilder routes, IEtcdClient etcd, LiveCluster live, ConsoleServerOptions options, CancellationToken stopping)
+    public static void Map(IEndpointRouteBuilder routes, IEtcdClient etcd, LiveCluster live, TimeSpan writeVisibilityTimeout, CancellationToken stopping)
     {
         var ops = new ClusterOperations(etcd);
         var api = routes.MapGroup("/api");
@@ -49,7 +48,7 @@ internal static class ApiEndpoints
             var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
             var manifest = ClusterOperations.ParseManifest(body);
             var change = await ops.SetManifestAsync(app, name, manifest, expected, context.RequestAborted).ConfigureAwait(false);
-            await live.CatchUpAsync(change.Revision, options.WriteVisibilityTimeout, context.RequestAborted).ConfigureAwait(false);
+            await live.CatchUpAsync(change.Revision, writeVisibilityTimeout, context.RequestAborted).ConfigureAwait(false);
             return Written(context, change);
         }));
 
@@ -60,7 +59,7 @@ internal static class ApiEndpoints
             if (invalid is not null)
                 return invalid;
             var change = await ops.ScaleAsync(app, name, scale, context.RequestAborted).ConfigureAwait(false);
-            await live.CatchUpAsync(change.Revision, options.WriteVisibilityTimeout, context.RequestAborted).ConfigureAwait(false);
+            await live.CatchUpAsync(change.Revision, writeVisibilityTimeout, context.RequestAborted).ConfigureAwait(false);
             return Written(context, change);
         }));
 
@@ -69,7 +68,7 @@ internal static class ApiEndpoints
             await ops.RemoveManifestAsync(app, name, context.RequestAborted).ConfigureAwait(false);
             // The delete's revision is not returned; any read after it is at least that revision.
             var after = await etcd.RangeAsync(KeyLayout.Manifest(app, name), cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            await live.CatchUpAsync(after.Revision, options.WriteVisibilityTimeout, context.RequestAborted).ConfigureAwait(false);
+            await live.CatchUpAsync(after.Revision, writeVisibilityTimeout, context.RequestAborted).ConfigureAwait(false);
             return Results.NoContent();
         }));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dokkaa.WebConsole.Live;
 
 namespace Dokkaa.WebConsole.Api;
 

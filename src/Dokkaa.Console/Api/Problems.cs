@@ -1,11 +1,9 @@
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
+using Dokkaa.WebConsole.Live;
 using Microsoft.AspNetCore.Http;
 
 namespace Dokkaa.WebConsole.Api;
-
-/// <summary>One thing wrong with a request, and where: a JSON path in the manifest (<c>$.services.nginx</c>) or a route value (<c>app</c>).</summary>
-public sealed record FieldError(string Path, string Message);
 
 /// <summary>An RFC 9457 problem document; <see cref="ErrorId"/> is the same identifier the cmdlets use.</summary>
 public sealed record Problem(string Type, string Title, int Status, string Detail, string ErrorId, IReadOnlyList<FieldError>? Errors = null);
@@ -37,18 +35,8 @@ internal static class Problems
     public static IResult Result(Problem problem) =>
         Results.Json(problem, ApiJson.Options, ApiJson.ProblemContentType, problem.Status);
 
-    public static Problem Unauthorized(AccessDecision decision) => decision switch
-    {
-        AccessDecision.TokenWrong => new Problem(TypeOf("DokkaaUnauthorized"), "Wrong token", StatusCodes.Status401Unauthorized,
-            "The bearer token is not this console's token; nothing was changed.", "DokkaaUnauthorized"),
-        AccessDecision.HostRefused => new Problem(TypeOf("DokkaaHostRefused"), "Host not allowed", StatusCodes.Status400BadRequest,
-            "This console listens on loopback only and answers only requests addressed to localhost or a loopback address.", "DokkaaHostRefused"),
-        _ => new Problem(TypeOf("DokkaaUnauthorized"), "Token required", StatusCodes.Status401Unauthorized,
-            "Changes, and reads from another machine or addressed to a name other than localhost, need 'Authorization: Bearer <token>'; the token was printed when the console started. Nothing was changed.", "DokkaaUnauthorized"),
-    };
-
     private static IResult Write(int status, string title, DokkaaException e, IReadOnlyList<FieldError>? errors = null) =>
         Result(new Problem(TypeOf(e.ErrorId), title, status, e.Message, e.ErrorId, errors));
 
-    private static string TypeOf(string errorId) => "urn:dokkaa:error:" + errorId;
+    internal static string TypeOf(string errorId) => "urn:dokkaa:error:" + errorId;
 }

@@ -17,7 +17,7 @@ public sealed class EtcdFlags
         Etcd = new("--etcd")
         {
             Description = $"Comma separated etcd client URLs (default: ${EtcdEnvironment.Endpoints} or {EtcdEnvironment.DefaultEndpoint}).",
-            DefaultValueFactory = _ => EtcdEnvironment.Read(EtcdEnvironment.Endpoints) ?? EtcdEnvironment.DefaultEndpoint,
+            DefaultValueFactory = _ => EtcdEnvironment.EndpointsOrDefault(),
             Recursive = recursive,
         };
         Ca = Setting("--etcd-ca", EtcdEnvironment.Ca, "PEM file of the CA that signed etcd's server certificates (https:// endpoints)", recursive);

@@ -111,13 +111,13 @@ public sealed class ConsoleServer : IAsyncDisposable
                 return;
             }
 
-            var problem = Problems.Unauthorized(decision);
+            var problem = AccessPolicy.Refusal(decision);
             if (problem.Status == StatusCodes.Status401Unauthorized)
                 context.Response.Headers.WWWAuthenticate = decision == AccessDecision.TokenWrong ? "Bearer realm=\"dokkaa\", error=\"invalid_token\"" : "Bearer realm=\"dokkaa\"";
             await Problems.Result(problem).ExecuteAsync(context).ConfigureAwait(false);
         });
         app.UseRouting();
-        ApiEndpoints.Map(app, etcd, live, options, app.Lifetime.ApplicationStopping);
+        ApiEndpoints.Map(app, etcd, live, options.WriteVisibilityTimeout, app.Lifetime.ApplicationStopping);
         EmbeddedAssets.Map(app);
 
         try

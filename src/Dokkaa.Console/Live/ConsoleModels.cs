@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dokkaa.Core.Cluster;
-using Dokkaa.WebConsole.Api;
 
 namespace Dokkaa.WebConsole.Live;
 

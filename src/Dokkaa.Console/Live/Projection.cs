@@ -3,7 +3,8 @@ using System.Text.Json;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
-using Dokkaa.WebConsole.Api;
+using Dokkaa.Core.Placement;
+using Dokkaa.Core.Status;
 
 namespace Dokkaa.WebConsole.Live;
 
@@ -53,10 +54,11 @@ internal static class Projection
     public static IReadOnlyList<HostView> Hosts(ClusterState state, IReadOnlyDictionary<string, HostHeartbeat> heartbeats)
     {
         var byHost = state.Instances.Values.ToLookup(c => c.Record.Host, StringComparer.Ordinal);
+        var loads = HostLoads.Of(state);
         return state.Hosts.Values
             .Select(h => new HostView(
                 h.HostId, h.Record.Address, h.Record.AgentVersion, h.Record.StartedAt, h.Record.HeartbeatAt, h.Record.Capacity,
-                state.IsDraining(h), byHost[h.HostId].Count(), h.Record.Labels,
+                state.IsDraining(h), loads.InstancesOn(h.HostId), h.Record.Labels,
                 byHost[h.HostId].Select(c => c.Record.ContainerName ?? c.Id.ContainerName).ToList(),
                 h.Lease, heartbeats.TryGetValue(h.HostId, out var beat) ? beat : null))
             .ToList();

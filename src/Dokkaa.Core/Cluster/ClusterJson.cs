@@ -1,18 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Dokkaa.Core.Json;
 
 namespace Dokkaa.Core.Cluster;
 
-/// <summary>One JSON style for every runtime record under /dokkaa/ (camelCase, compact, nulls omitted).</summary>
+/// <summary>Reads and writes the runtime records under /dokkaa/, in <see cref="JsonStyles.Records"/>.</summary>
 public static class ClusterJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = false,
-    };
-
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, JsonStyles.Records);
 
     /// <summary>Reads a record; null if the value is not a valid record (a hand-written key must not crash anyone).</summary>
     public static T? TryDeserialize<T>(string json) where T : class
@@ -21,7 +15,7 @@ public static class ClusterJson
         {
             // System.Text.Json (net8.0) lets an explicit null into a non-nullable member; code that reads the
             // records trusts those members, so a record with such a null is not a valid record either.
-            var value = JsonSerializer.Deserialize<T>(json, Options);
+            var value = JsonSerializer.Deserialize<T>(json, JsonStyles.Records);
             return value is IClusterRecord { IsWellFormed: false } ? null : value;
         }
         catch (JsonException)

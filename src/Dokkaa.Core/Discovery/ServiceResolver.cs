@@ -32,10 +32,8 @@ public static class ServiceResolver
                 continue;
 
             var portKey = $"{port.Port}/{port.Protocol}";
-            foreach (var claim in state.ClaimsOf(id))
+            foreach (var claim in ServingInstances.Of(state, id, manifest))
             {
-                if (claim.Record.State != InstanceState.Running || claim.Id.Instance > manifest.Scale)
-                    continue;
                 if (!claim.Record.Ports.TryGetValue(portKey, out var hostPort))
                     continue;
                 endpoints.Add(new ServiceEndpoint(service, id.App, id.Name, claim.Id.Instance, claim.Record.Host, claim.Record.Address, hostPort, port.Port, port.Protocol));

@@ -28,7 +28,7 @@ public sealed record EtcdConnectionSettings
     /// <summary>Every setting from the DOKKAA_ETCD* environment variables (the defaults of every face).</summary>
     public static EtcdConnectionSettings FromEnvironment() => new()
     {
-        Endpoints = EtcdEnvironment.Read(EtcdEnvironment.Endpoints) ?? EtcdEnvironment.DefaultEndpoint,
+        Endpoints = EtcdEnvironment.EndpointsOrDefault(),
         CaFile = EtcdEnvironment.Read(EtcdEnvironment.Ca),
         CertFile = EtcdEnvironment.Read(EtcdEnvironment.Cert),
         KeyFile = EtcdEnvironment.Read(EtcdEnvironment.Key),

@@ -32,4 +32,10 @@ public static class EtcdEnvironment
 
     /// <summary>A variable's value, or null when it is unset or empty (an empty variable in an env file means "not set").</summary>
     public static string? Read(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    /// <summary>
+    /// The endpoints when no flag or parameter names any: <see cref="Endpoints"/> when it is set, else
+    /// <see cref="DefaultEndpoint"/>. Every face (agent, CLI, console, module) asks here.
+    /// </summary>
+    public static string EndpointsOrDefault() => Read(Endpoints) ?? DefaultEndpoint;
 }

@@ -52,8 +52,7 @@ public sealed partial class ClusterOperations
             return; // Already elsewhere.
         if (!state.Manifests.TryGetValue(move.Id.Manifest, out var entry) || entry.Effective is not { } manifest)
             throw new DokkaaException(DokkaaErrorKind.ManifestNotFound, $"Instance {move.Id} has no valid manifest to place it by.");
-        var usage = HostUsage.Of(state);
-        if (!state.Hosts.Values.Any(h => h.HostId != move.FromHost && usage[h.HostId].Fits(h, manifest)))
+        if (!HostFit.AnyHostTakes(state, manifest, except: move.FromHost))
             throw new DokkaaException(DokkaaErrorKind.Conflict, $"Instance {move.Id} cannot move off {move.FromHost}: no other host fits it (labels, capacity, draining). It keeps running where it is.");
 
         var key = KeyLayout.Evict(move.Id.App, move.Id.Name, move.Id.Instance);

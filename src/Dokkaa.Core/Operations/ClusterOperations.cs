@@ -2,6 +2,8 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Placement;
+using Dokkaa.Core.Status;
 
 namespace Dokkaa.Core.Operations;
 
@@ -114,10 +116,11 @@ public sealed partial class ClusterOperations
     public async Task<IReadOnlyList<HostInfo>> GetHostsAsync(string? name = null, CancellationToken cancellationToken = default)
     {
         var state = await LoadStateAsync(cancellationToken).ConfigureAwait(false);
+        var loads = HostLoads.Of(state);
         return state.Hosts.Values
             .Where(h => Glob.IsMatch(h.HostId, name))
             .Select(h => new HostInfo(h.HostId, h.Record.Address, h.Record.AgentVersion, h.Record.StartedAt, h.Record.Capacity, state.IsDraining(h),
-                state.Instances.Values.Count(c => c.Record.Host == h.HostId), h.Record.Labels))
+                loads.InstancesOn(h.HostId), h.Record.Labels))
             .ToList();
     }
 

@@ -52,10 +52,9 @@ internal sealed class ManifestPlan
         _quota = new int[n];
         _count = new int[n];
         var eligible = new List<int>(n);
-        var constrained = manifest.Constraints.Count > 0;
         for (var h = 0; h < n; h++)
         {
-            _accepts[h] = !usage.Closed[h] && (!constrained || HostUsage.Accepts(_hosts[h].Record, manifest));
+            _accepts[h] = HostFit.Accepts(usage.Closed[h], _hosts[h].Record, manifest);
             if (_accepts[h])
                 eligible.Add(h);
         }
@@ -277,7 +276,7 @@ internal sealed class ManifestPlan
     private bool HasRoom(int h, int taken)
     {
         var resources = _manifest.Resources;
-        return HostUsage.HasRoom(_hosts[h].Record, _manifest, _instances[h] - taken,
+        return HostFit.HasRoom(_hosts[h].Record, _manifest, _instances[h] - taken,
             _milliCpus[h] - (taken * (resources?.MilliCpus ?? 0)), _memoryBytes[h] - (taken * (resources?.MemoryBytes ?? 0)));
     }
 

@@ -23,7 +23,7 @@ public static class RebalancePlanner
 
             // Eligible: not draining and carrying the labels the manifest needs. Capacity is left to placement.
             var eligible = state.Hosts.Values
-                .Where(h => !state.IsDraining(h) && manifest.Constraints.All(c => h.Record.Labels.TryGetValue(c.Key, out var v) && v == c.Value))
+                .Where(h => HostFit.Accepts(state, h, manifest))
                 .Select(h => h.HostId)
                 .ToList();
             if (eligible.Count < 2)

@@ -22,8 +22,8 @@ namespace Dokkaa.Dns.Zone;
 /// name in the app (RFC 2782; see <c>ServiceOwners</c>).</item>
 /// <item>the apex: SOA and NS <c>ns.&lt;zone&gt;</c>, whose A/AAAA are the specific listen addresses.</item>
 /// </list>
-/// An instance counts as it does for <c>ServiceResolver</c>: the manifest's effective version, instance
-/// number within the scale, claim state Running, and for ports a published mapping in the claim.
+/// An instance counts when it serves (<c>ServingInstances</c>: the manifest's effective version, instance number
+/// within the scale, claim state Running), and for ports when the claim publishes a mapping.
 /// </summary>
 internal sealed class ZoneIndex
 {
@@ -101,30 +101,20 @@ internal sealed class ZoneIndex
         foreach (var address in options.ListenAddresses)
             nameServer.Add(address);
 
-        var claims = new Dictionary<ManifestId, Dictionary<int, InstanceClaim>>();
-        foreach (var (id, claim) in state.Instances)
-        {
-            if (claim.Record.State != InstanceState.Running)
-                continue;
-            if (!claims.TryGetValue(id.Manifest, out var byInstance))
-                claims[id.Manifest] = byInstance = new Dictionary<int, InstanceClaim>();
-            byInstance[id.Instance] = claim;
-        }
-
         var owners = ServiceOwners.Of(state);
         foreach (var (id, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
             if (manifest is null || !IsLabel(id.App) || !IsLabel(id.Name))
                 continue;
-            claims.TryGetValue(id, out var running);
-            AddManifest(builder, id, manifest, running, owners);
+            var serving = ServingInstances.Of(state, id, manifest).ToDictionary(c => c.Id.Instance);
+            AddManifest(builder, id, manifest, serving, owners);
         }
 
         return new ZoneIndex(options, state, builder.Freeze(), apex.Frozen!, nameServer.Frozen!);
     }
 
-    private static void AddManifest(Builder builder, ManifestId id, Manifest manifest, Dictionary<int, InstanceClaim>? running, ServiceOwners owners)
+    private static void AddManifest(Builder builder, ManifestId id, Manifest manifest, Dictionary<int, InstanceClaim> serving, ServiceOwners owners)
     {
         var app = id.App;
         builder.Node(app);
@@ -144,7 +134,7 @@ internal sealed class ZoneIndex
                 builder.Node(string.Create(CultureInfo.InvariantCulture, $"{port}.{protocol}.{relative}"));
             }
 
-            if (running is null || !running.TryGetValue(i, out var claim))
+            if (!serving.TryGetValue(i, out var claim))
                 continue;
             if (TryParseAddress(claim.Record.Address, out var address))
             {
@@ -171,7 +161,7 @@ internal sealed class ZoneIndex
             var key = string.Create(CultureInfo.InvariantCulture, $"{port.Port}/{port.Protocol}");
             for (var i = 1; i <= manifest.Scale; i++)
             {
-                if (running is not null && running.TryGetValue(i, out var claim)
+                if (serving.TryGetValue(i, out var claim)
                     && claim.Record.Ports.TryGetValue(key, out var hostPort) && hostPort is >= 1 and <= 65535)
                 {
                     node.Srv.Add(((ushort)hostPort, instances[i]));

@@ -110,7 +110,7 @@ public sealed class GetDokkaaClusterCommand : DokkaaCmdlet
 {
     protected override void ProcessRecord()
     {
-        var environment = Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable);
+        var environment = EtcdEnvironment.Read(EtcdEnvironment.Endpoints);
         try
         {
             WriteObject(ClusterResolver.Resolve(null, SessionConnections.Get(Session), environment));

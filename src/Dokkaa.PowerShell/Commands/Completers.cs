@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Core.Operations;
 
 namespace Dokkaa.PowerShell.Commands;
@@ -40,7 +41,7 @@ internal static class CompleterSupport
         DokkaaCluster cluster;
         try
         {
-            cluster = ClusterResolver.Resolve(ClusterOf(bound), SessionConnections.Get(DokkaaCmdlet.Session), Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable));
+            cluster = ClusterResolver.Resolve(ClusterOf(bound), SessionConnections.Get(DokkaaCmdlet.Session), EtcdEnvironment.Read(EtcdEnvironment.Endpoints));
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {

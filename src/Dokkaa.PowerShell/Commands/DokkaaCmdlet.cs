@@ -109,7 +109,7 @@ public abstract class DokkaaClusterCmdlet : DokkaaCmdlet
     /// </summary>
     protected override void BeginProcessing()
     {
-        var environment = Environment.GetEnvironmentVariable(DokkaaCluster.EnvironmentVariable);
+        var environment = EtcdEnvironment.Read(EtcdEnvironment.Endpoints);
         try
         {
             _resolved = ClusterResolver.Resolve(Cluster, SessionConnections.Get(Session), environment);

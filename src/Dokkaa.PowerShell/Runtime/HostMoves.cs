@@ -63,14 +63,13 @@ public static class HostMoves
             throw new DokkaaException(DokkaaErrorKind.HostNotFound, $"No live host {host}; live hosts: {Names(state.Hosts.Keys)}.");
 
         // The same order and the same test as the drain itself (ClusterOperations.DrainAsync, MoveAsync).
-        var usage = HostUsage.Of(state);
         var moves = new List<InstanceMove>();
         var unmovable = new List<InstanceId>();
         foreach (var claim in state.Instances.Values.Where(c => c.Record.Host == host))
         {
             moves.Add(new InstanceMove(claim.Id, host));
             var manifest = state.Manifests.TryGetValue(claim.Id.Manifest, out var entry) ? entry.Effective : null;
-            if (manifest is null || !state.Hosts.Values.Any(h => h.HostId != host && usage[h.HostId].Fits(h, manifest)))
+            if (manifest is null || !HostFit.AnyHostTakes(state, manifest, except: host))
                 unmovable.Add(claim.Id);
         }
 

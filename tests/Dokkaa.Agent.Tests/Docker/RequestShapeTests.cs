@@ -66,17 +66,6 @@ public sealed class RequestShapeTests
     }
 
     [Theory]
-    [InlineData("dockerfile/nginx", "dockerfile/nginx", "latest")]
-    [InlineData("dokkaa/busybox:test", "dokkaa/busybox", "test")]
-    [InlineData("127.0.0.1:5000/app", "127.0.0.1:5000/app", "latest")]
-    [InlineData("127.0.0.1:1/nope:1", "127.0.0.1:1/nope", "1")]
-    [InlineData("app@sha256:abc", "app", "sha256:abc")]
-    public void Image_references_split_into_repository_and_tag(string image, string repository, string tag)
-    {
-        Assert.Equal((repository, tag), ImageReference.Split(image));
-    }
-
-    [Theory]
     [InlineData("unix:///var/run/docker.sock", "unix:///var/run/docker.sock", "/var/run/docker.sock")]
     [InlineData("tcp://127.0.0.1:2375", "http://127.0.0.1:2375/", null)]
     [InlineData("tcp://10.0.0.5", "http://10.0.0.5:2375/", null)]

@@ -1,5 +1,5 @@
 using System.Net;
-using Dokkaa.WebConsole.Api;
+using Dokkaa.WebConsole.Hosting;
 using Dokkaa.WebConsole.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Xunit;

@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Manifests.Rules;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Manifests;
@@ -87,4 +88,16 @@ public sealed class ImageReferenceTests
         ManifestAssert.SingleError(WithImage("nginx:" + new string('t', 129)), "$.image", "tag must be 1-128");
 
     private static string WithImage(string image) => $"{{\"image\": {JsonSerializer.Serialize(image)}}}";
+
+    [Theory]
+    [InlineData("dockerfile/nginx", "dockerfile/nginx", "latest")]
+    [InlineData("dokkaa/busybox:test", "dokkaa/busybox", "test")]
+    [InlineData("127.0.0.1:5000/app", "127.0.0.1:5000/app", "latest")]
+    [InlineData("127.0.0.1:1/nope:1", "127.0.0.1:1/nope", "1")]
+    [InlineData("app@sha256:abc", "app", "sha256:abc")]
+    [InlineData("app:1@sha256:abc", "app:1", "sha256:abc")]
+    public void References_split_into_the_repository_and_tag_docker_pulls(string image, string repository, string tag)
+    {
+        Assert.Equal((repository, tag), ImageReference.Split(image));
+    }
 }

@@ -1,5 +1,5 @@
-using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Core.Status;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Manifests;

@@ -17,9 +17,10 @@ namespace Dokkaa.Core.Manifests.Rules;
 /// digest    := "sha256:" 64 lowercase hex digits
 /// </code>
 /// As in Docker, the first part is a registry only if there is more than one part and it contains '.' or
-/// ':', is <c>localhost</c>, or has an uppercase letter; otherwise it is a path component.
+/// ':', is <c>localhost</c>, or has an uppercase letter; otherwise it is a path component. The one reading of an
+/// image reference: the manifest check and the agent's pull both use it.
 /// </summary>
-internal static class ImageReference
+public static class ImageReference
 {
     public const int MaxNameLength = 255;
     private const int MaxTagLength = 128;
@@ -34,31 +35,57 @@ internal static class ImageReference
             return "must not be empty";
         }
 
+        var (name, tag, digest) = Parse(reference);
+        if (digest is not null && CheckDigest(digest) is { } digestError)
+        {
+            return digestError;
+        }
+
+        if (tag is not null && CheckTag(tag) is { } tagError)
+        {
+            return tagError;
+        }
+
+        return CheckName(name);
+    }
+
+    /// <summary>
+    /// The <c>fromImage</c> and <c>tag</c> of Docker's <c>POST /images/create</c> for a valid reference:
+    /// <c>dockerfile/nginx</c> is latest, <c>127.0.0.1:5000/app:1</c> is tag 1 (the colon before the last
+    /// slash is a port), and <c>app@sha256:...</c> passes the digest as the tag, which the daemon accepts.
+    /// </summary>
+    public static (string Repository, string Tag) Split(string reference)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var (name, tag, digest) = Parse(reference);
+        if (digest is not null)
+        {
+            return (tag is null ? name : $"{name}:{tag}", digest);
+        }
+
+        return (name, tag ?? "latest");
+    }
+
+    /// <summary>name [":" tag] ["@" digest]: the tag's colon is the first one after the last slash.</summary>
+    private static (string Name, string? Tag, string? Digest) Parse(string reference)
+    {
         var name = reference;
+        string? digest = null;
         var at = reference.IndexOf('@');
         if (at >= 0)
         {
-            if (CheckDigest(reference[(at + 1)..]) is { } digestError)
-            {
-                return digestError;
-            }
-
+            digest = reference[(at + 1)..];
             name = reference[..at];
         }
 
         var lastSlash = name.LastIndexOf('/');
         var colon = name.IndexOf(':', lastSlash + 1);
-        if (colon >= 0)
+        if (colon < 0)
         {
-            if (CheckTag(name[(colon + 1)..]) is { } tagError)
-            {
-                return tagError;
-            }
-
-            name = name[..colon];
+            return (name, null, digest);
         }
 
-        return CheckName(name);
+        return (name[..colon], name[(colon + 1)..], digest);
     }
 
     private static string? CheckDigest(string digest)

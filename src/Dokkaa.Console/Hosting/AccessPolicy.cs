@@ -1,10 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Dokkaa.WebConsole.Hosting;
+using Dokkaa.WebConsole.Api;
 using Microsoft.AspNetCore.Http;
 
-namespace Dokkaa.WebConsole.Api;
+namespace Dokkaa.WebConsole.Hosting;
 
 /// <summary>What a request may do, before any endpoint runs.</summary>
 internal enum AccessDecision
@@ -75,4 +75,15 @@ internal sealed class AccessPolicy
             return true;
         return IPAddress.TryParse(name, out var address) && ListenAddress.IsLoopback(address);
     }
+
+    /// <summary>What a request the policy refuses is answered with.</summary>
+    public static Problem Refusal(AccessDecision decision) => decision switch
+    {
+        AccessDecision.TokenWrong => new Problem(Problems.TypeOf("DokkaaUnauthorized"), "Wrong token", StatusCodes.Status401Unauthorized,
+            "The bearer token is not this console's token; nothing was changed.", "DokkaaUnauthorized"),
+        AccessDecision.HostRefused => new Problem(Problems.TypeOf("DokkaaHostRefused"), "Host not allowed", StatusCodes.Status400BadRequest,
+            "This console listens on loopback only and answers only requests addressed to localhost or a loopback address.", "DokkaaHostRefused"),
+        _ => new Problem(Problems.TypeOf("DokkaaUnauthorized"), "Token required", StatusCodes.Status401Unauthorized,
+            "Changes, and reads from another machine or addressed to a name other than localhost, need 'Authorization: Bearer <token>'; the token was printed when the console started. Nothing was changed.", "DokkaaUnauthorized"),
+    };
 }

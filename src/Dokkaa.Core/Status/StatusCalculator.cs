@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
 
-namespace Dokkaa.Core.Cluster;
+namespace Dokkaa.Core.Status;
 
 /// <summary>
 /// What <c>/dokkaa/status/&lt;app&gt;/&lt;name&gt;</c> should say, computed from a snapshot. Pure, so every
@@ -36,7 +37,7 @@ public static class StatusCalculator
             if (claim.Id.Instance > manifest.Scale)
                 continue;
             claimed++;
-            if (claim.Record.State == InstanceState.Running)
+            if (ServingInstances.IsServing(claim, manifest))
             {
                 if (claim.Record.ManifestHash == hash)
                     running++;
@@ -78,7 +79,7 @@ public static class StatusCalculator
             errors.Add($"rolling update stopped: {rollout.Record.Error}");
 
         var pending = Math.Max(0, manifest.Scale - claimed);
-        if (pending > 0 && !HasEligibleHost(state, manifest))
+        if (pending > 0 && !HostFit.AnyHostTakes(state, manifest))
             errors.Add($"{pending} instance(s) pending: no eligible host ({DescribeHosts(state, manifest).Trim()})");
 
         return new StatusRecord
@@ -199,15 +200,6 @@ public static class StatusCalculator
 
             return new WriterTable(hosts, writers);
         }
-    }
-
-    // Host usage is a sweep over every claim; the status writer asks for it per manifest with pending instances.
-    private static readonly ConditionalWeakTable<ClusterState, Dictionary<string, HostUsage>> Usage = new();
-
-    private static bool HasEligibleHost(ClusterState state, Manifest manifest)
-    {
-        var usage = Usage.GetValue(state, HostUsage.Of);
-        return state.Hosts.Values.Any(h => usage[h.HostId].Fits(h, manifest));
     }
 
     private static string DescribeHosts(ClusterState state, Manifest manifest)
