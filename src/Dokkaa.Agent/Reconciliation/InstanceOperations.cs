@@ -2,7 +2,6 @@ using System.Globalization;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
-using Dokkaa.Agent.Hosting;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
@@ -18,7 +17,7 @@ namespace Dokkaa.Agent.Reconciliation;
 public sealed class InstanceOperations
 {
     private const string NextSuffix = "---next";
-    private readonly AgentOptions _options;
+    private readonly ReconcilerOptions _options;
     private readonly IDockerClient _docker;
     private readonly ClaimStore _claims;
     private readonly HostMembership _membership;
@@ -29,7 +28,7 @@ public sealed class InstanceOperations
     private readonly IReadOnlyList<string> _containerDns;
     private readonly ExclusiveFence? _fence;
 
-    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null, ExclusiveFence? fence = null)
+    public InstanceOperations(ReconcilerOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null, ExclusiveFence? fence = null)
     {
         _fence = fence;
         _containerDns = containerDns ?? Array.Empty<string>();

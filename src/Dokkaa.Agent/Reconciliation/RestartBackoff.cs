@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Threading;
 
 namespace Dokkaa.Agent.Reconciliation;
 
