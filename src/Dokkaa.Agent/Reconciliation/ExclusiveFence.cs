@@ -88,7 +88,8 @@ public sealed class ExclusiveFence
         return untilCutOff > TimeSpan.Zero ? untilCutOff + TimeSpan.FromMilliseconds(1) : Tick;
     }
 
-    private async Task FenceAsync(CancellationToken cancellationToken)
+    /// <summary>Stops this host's running exclusive containers (what each tick does while cut off).</summary>
+    internal async Task FenceAsync(CancellationToken cancellationToken)
     {
         var state = _view.Current;
         var local = await LocalContainers.ReadAsync(_docker, _membership.HostId, cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,9 @@ public sealed class Reconciler
     /// <summary>Completes after the first full pass (useful to tests and to readiness).</summary>
     public Task FirstPass => _firstPass.Task;
 
+    /// <summary>Completes when every operation handed out so far has finished (tests run a pass, then wait for this).</summary>
+    internal Task Settled => Task.WhenAll(_inFlight.Values);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
