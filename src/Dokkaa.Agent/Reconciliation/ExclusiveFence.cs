@@ -48,6 +48,10 @@ public sealed class ExclusiveFence
     /// </summary>
     public void Guard(ClusterState state) => _beacon?.Guard(state);
 
+    /// <summary>Whether a fence (this one or the fence process) stopped this container; <see cref="TakeStopped"/> forgets it.</summary>
+    public bool WasStopped(string containerId) =>
+        _stopped.ContainsKey(containerId) || (_beacon?.Files.IsStopped(containerId) ?? false);
+
     /// <summary>
     /// Whether a fence (this one or the fence process) stopped this container (and forgets it): starting it again
     /// once the lease is renewed is the plan, not a crash to count, back off from and report.
