@@ -61,12 +61,11 @@ public sealed class FenceAndPartitionTests
         await h1.PassAsync();
         var stale = h1.Claim("shop", "web", 1)!;
         var copy = h1.Container("shop", "web", 1)!;
-        var h2 = await cluster.StartAsync("h2");
 
-        // h1 is cut off past its TTL: its lease, host key and claim expire, and h2 takes the instance over.
+        // h1 is cut off past its TTL: its lease, host key and claim expire, and h2 (up since) takes the instance over.
         cluster.Clock.Advance(TestAgents.Ttl + TimeSpan.FromSeconds(1));
         cluster.Etcd.ExpireLeases();
-        cluster.Run(h2.Membership.KeepAliveAsync);
+        var h2 = await cluster.StartAsync("h2");
         await h2.PassAsync();
         await h2.PassAsync();
         Assert.Equal("h2", h2.Claim("shop", "web", 1)?.Record.Host);
