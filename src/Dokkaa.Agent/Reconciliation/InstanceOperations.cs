@@ -69,20 +69,8 @@ public sealed class InstanceOperations
     public async Task EnsureAsync(InstanceClaim claim, Manifest manifest, string hash, ContainerSummary? container, ClusterState state, CancellationToken cancellationToken)
     {
         var id = claim.Id;
-        if (claim.Lease != _membership.LeaseId)
-        {
-            // Ours from an earlier life of this agent (or an earlier lease): move it to the current lease.
-            if (!await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
-            {
-                // The old lease expired and another host claimed the instance meanwhile (a partition longer than the
-                // TTL); our view has not caught up yet. Touch nothing: restarting our (maybe fenced) copy would run the
-                // instance twice. The next pass, on the newer view, removes our copy.
-                _log.LogInformation("Claim {Instance} is no longer ours; leaving its container to the next pass", id);
-                return;
-            }
-
-            _log.LogInformation("Re-attached claim {Instance} to lease {Lease:x}", id, _membership.LeaseId);
-        }
+        if (claim.Lease != _membership.LeaseId && !await ReattachAsync(claim, cancellationToken).ConfigureAwait(false))
+            return;
 
         var now = _clock.GetUtcNow();
         ContainerDetails? details = null;
@@ -100,7 +88,29 @@ public sealed class InstanceOperations
             decision = InstanceDecider.Decide(facts with { LinksIntact = await ReopenLinksAsync(id, manifest, details!, cancellationToken).ConfigureAwait(false) });
         if (decision.Forgive)
             _backoff.Forgive(id);
+        await PerformAsync(decision, claim, manifest, hash, details, state, now, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Moves a claim of ours from an earlier life of this agent (or an earlier lease) to the current lease. False when it
+    /// is no longer ours: the old lease expired and another host claimed the instance meanwhile (a partition longer than
+    /// the TTL) before our view caught up. Then nothing may be touched: restarting our (maybe fenced) copy would run the
+    /// instance twice; the next pass, on the newer view, removes our copy.
+    /// </summary>
+    private async Task<bool> ReattachAsync(InstanceClaim claim, CancellationToken cancellationToken)
+    {
+        if (!await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
+        {
+            _log.LogInformation("Claim {Instance} is no longer ours; leaving its container to the next pass", claim.Id);
+            return false;
+        }
+
+        _log.LogInformation("Re-attached claim {Instance} to lease {Lease:x}", claim.Id, _membership.LeaseId);
+        return true;
+    }
+
+    private async Task PerformAsync(InstanceDecision decision, InstanceClaim claim, Manifest manifest, string hash, ContainerDetails? details, ClusterState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         switch (decision.Step)
         {
             case InstanceStep.Start:

@@ -18,29 +18,26 @@ public static class PassPlanner
 
     public static PassPlan Plan(PassInput input)
     {
-        var (state, local, me) = (input.State, input.Local, input.HostId);
-        var now = input.Now;
-        var actions = new List<PlannedAction>();
-        var planned = new HashSet<InstanceId>();
-        var wakeAt = now + input.Options.ResyncInterval;
-
-        void Add(PlannedAction action)
-        {
-            // One operation per instance: the first decided this pass, none while one still runs.
-            if (!input.InFlight.Contains(action.Id) && planned.Add(action.Id))
-                actions.Add(action);
-        }
+        var plan = new PassPlanBuilder(input.InFlight, input.Now + input.Options.ResyncInterval);
 
         // Lease unconfirmed for half the TTL: the fence stops exclusive instances, and nothing may start or claim
         // one until the lease is renewed. Everything else goes on: stopping what a deleted manifest left is always
         // safe, and an etcd that is slow rather than gone still takes the writes (skipping whole passes here left a
         // host whose keepalives answered slowly doing nothing at all, its deleted instances running on).
-        var cutOff = input.Fence.CutOff;
-        var anyExclusive = state.Manifests.Values.Any(m => m.Effective?.Exclusive == true);
-        var exclusiveCheck = cutOff ? now + FencedRecheck : input.Fence.LastRenewed + FenceRule.OpenFor(input.Fence.Ttl);
-        if (anyExclusive && exclusiveCheck < wakeAt)
-            wakeAt = exclusiveCheck;
+        if (input.State.Manifests.Values.Any(m => m.Effective?.Exclusive == true))
+            plan.WakeNoLaterThan(input.Fence.CutOff ? input.Now + FencedRecheck : input.Fence.LastRenewed + FenceRule.OpenFor(input.Fence.Ttl));
 
+        PlanOwned(input, plan);
+        PlanUnclaimed(input, plan);
+        PlanDeletedManifests(input, plan);
+        CleanUpLocal(input, plan);
+        return plan.Build(StatusChanges(input.State, writer => writer == input.HostId));
+    }
+
+    /// <summary>Our claims: stop those above the scale or evicted; work on those whose container is not what the claim says.</summary>
+    private static void PlanOwned(PassInput input, PassPlanBuilder plan)
+    {
+        var (state, local, me) = (input.State, input.Local, input.HostId);
         foreach (var (manifestId, entry) in state.Manifests)
         {
             var manifest = entry.Effective;
@@ -54,84 +51,90 @@ public static class PassPlanner
                     continue;
                 var evicted = state.Evictions.TryGetValue(claim.Id, out var evictedFrom) && evictedFrom == me;
                 if (claim.Id.Instance > manifest.Scale || evicted)
-                    Add(new StopAction(claim.Id, claim, local.Of(claim.Id), evicted ? StopReason.Evicted : StopReason.ScaledDown));
-                else if (cutOff && manifest.Exclusive)
+                    plan.Add(new StopAction(claim.Id, claim, local.Of(claim.Id), evicted ? StopReason.Evicted : StopReason.ScaledDown));
+                else if (input.Fence.CutOff && manifest.Exclusive)
                     continue; // Fenced: it stays stopped until the lease is renewed.
                 else if (NeedsWork(input, claim, local.Primary(claim.Id), hash))
-                    Add(new EnsureAction(claim, manifest, hash, local.Primary(claim.Id)));
+                    plan.Add(new EnsureAction(claim, manifest, hash, local.Primary(claim.Id)));
             }
         }
+    }
 
-        var unclaimedSince = new Dictionary<InstanceId, DateTimeOffset>();
-        foreach (var (manifestId, manifest, plan) in PlacementPlanner.PlanAll(state))
+    /// <summary>
+    /// Unclaimed instances: adopt our container of one at once; otherwise claim it when this host's rank comes up,
+    /// one claim stagger per rank after the instance was first seen unclaimed.
+    /// </summary>
+    private static void PlanUnclaimed(PassInput input, PassPlanBuilder plan)
+    {
+        var (state, local, me, now) = (input.State, input.Local, input.HostId, input.Now);
+        foreach (var (manifestId, manifest, placement) in PlacementPlanner.PlanAll(state))
         {
-            if (cutOff && manifest.Exclusive)
+            if (input.Fence.CutOff && manifest.Exclusive)
             {
                 // Keeps its place in the claim stagger.
-                foreach (var p in plan)
+                foreach (var p in placement)
                 {
                     if (input.UnclaimedSince.TryGetValue(p.Id, out var kept))
-                        unclaimedSince[p.Id] = kept;
+                        plan.UnclaimedSince[p.Id] = kept;
                 }
 
                 continue;
             }
 
             var hash = state.Manifests[manifestId].Hash!;
-            foreach (var instance in plan)
+            foreach (var instance in placement)
             {
                 var id = instance.Id;
                 var seen = input.UnclaimedSince.TryGetValue(id, out var since);
                 if (seen)
-                    unclaimedSince[id] = since;
-                var existing = local.Primary(id);
+                    plan.UnclaimedSince[id] = since;
                 if (state.Evictions.TryGetValue(id, out var evictedHost) && evictedHost == me)
                 {
                     // Asked to give this one away: never adopt it back; a leftover copy goes.
                     if (local.Of(id).Count > 0)
-                        Add(new StopAction(id, null, local.Of(id), StopReason.Evicted));
+                        plan.Add(new StopAction(id, null, local.Of(id), StopReason.Evicted));
                     continue;
                 }
 
-                if (existing is not null)
+                if (local.Primary(id) is { } existing)
                 {
                     // Adoption: a container of ours already serves it (agent restart, lost lease); claim it at once.
-                    Add(new ClaimAction(id, manifest, hash, existing));
+                    plan.Add(new ClaimAction(id, manifest, hash, existing));
                     continue;
                 }
 
                 if (!seen)
                     since = now;
-                var rank = instance.RankOf(me, RanksThatMatter(input.Options.ClaimStagger, since, now, wakeAt));
+                var rank = instance.RankOf(me, RanksThatMatter(input.Options.ClaimStagger, since, now, plan.WakeAt));
                 if (rank < 0)
                     continue;
-                unclaimedSince[id] = since;
-                var notBefore = since + input.Options.ClaimStagger * rank;
+                plan.UnclaimedSince[id] = since;
+                var notBefore = since + (input.Options.ClaimStagger * rank);
                 if (notBefore <= now)
-                    Add(new ClaimAction(id, manifest, hash, null));
-                else if (notBefore < wakeAt)
-                    wakeAt = notBefore;
+                    plan.Add(new ClaimAction(id, manifest, hash, null));
+                else
+                    plan.WakeNoLaterThan(notBefore);
             }
         }
+    }
 
-        // Claims of ours whose manifest is gone: stop everything (the seed's delete never did).
-        foreach (var claim in state.Instances.Values)
+    /// <summary>Claims of ours whose manifest is gone: stop everything (the seed's delete never did).</summary>
+    private static void PlanDeletedManifests(PassInput input, PassPlanBuilder plan)
+    {
+        foreach (var claim in input.State.Instances.Values)
         {
-            if (claim.Record.Host == me && !state.Manifests.ContainsKey(claim.Id.Manifest))
-                Add(new StopAction(claim.Id, claim, local.Of(claim.Id), StopReason.ManifestDeleted));
+            if (claim.Record.Host == input.HostId && !input.State.Manifests.ContainsKey(claim.Id.Manifest))
+                plan.Add(new StopAction(claim.Id, claim, input.Local.Of(claim.Id), StopReason.ManifestDeleted));
         }
-
-        CleanUpLocal(input, planned, Add);
-        return new PassPlan(actions, Statuses(state, me), unclaimedSince, wakeAt);
     }
 
     /// <summary>Containers on this host that no claim of ours explains: stale copies, orphans, leftovers of a crashed update.</summary>
-    private static void CleanUpLocal(PassInput input, HashSet<InstanceId> planned, Action<PlannedAction> add)
+    private static void CleanUpLocal(PassInput input, PassPlanBuilder plan)
     {
         var (state, local, me) = (input.State, input.Local, input.HostId);
         foreach (var id in local.Instances)
         {
-            if (planned.Contains(id))
+            if (plan.HasAction(id))
                 continue;
             var claim = state.Claim(id);
             var manifestExists = state.Manifests.TryGetValue(id.Manifest, out var entry);
@@ -142,31 +145,32 @@ public static class PassPlanner
                 // Unclaimed: adopted above if the manifest wants it; otherwise it is an orphan.
                 var wanted = manifestExists && (entry!.Effective is null || id.Instance <= entry.Effective.Scale);
                 if (!wanted)
-                    add(new StopAction(id, null, containers, StopReason.Orphan));
+                    plan.Add(new StopAction(id, null, containers, StopReason.Orphan));
             }
             else if (claim.Record.Host != me)
             {
-                add(new StopAction(id, null, containers, StopReason.OwnedElsewhere));
+                plan.Add(new StopAction(id, null, containers, StopReason.OwnedElsewhere));
             }
             else
             {
                 var extras = containers.Where(c => c.Name.TrimStart('/') != id.ContainerName).ToList();
                 if (extras.Count > 0)
-                    add(new StopAction(id, null, extras, StopReason.Extra));
+                    plan.Add(new StopAction(id, null, extras, StopReason.Extra));
             }
         }
     }
 
     /// <summary>
     /// Each manifest's status is written by one host (the first by rendezvous hash among live hosts), and
-    /// only when it changed, so N agents do not fight over one key.
+    /// only when it changed, so N agents do not fight over one key. <paramref name="writes"/> says whether a
+    /// writer is this host (the simulation stands in for every host at once).
     /// </summary>
-    private static List<StatusChange> Statuses(ClusterState state, string me)
+    public static List<StatusChange> StatusChanges(ClusterState state, Func<string, bool> writes)
     {
         var changes = new List<StatusChange>();
         foreach (var (id, entry) in state.Manifests)
         {
-            if (StatusCalculator.Writer(state, id) != me)
+            if (StatusCalculator.Writer(state, id) is not { } writer || !writes(writer))
                 continue;
             var status = StatusCalculator.Compute(state, entry);
             state.Statuses.TryGetValue(id, out var current);
@@ -177,7 +181,7 @@ public static class PassPlanner
 
         foreach (var (id, (_, modRevision)) in state.Statuses)
         {
-            if (!state.Manifests.ContainsKey(id) && !state.ClaimsOf(id).Any() && StatusCalculator.Writer(state, id) == me)
+            if (!state.Manifests.ContainsKey(id) && !state.ClaimsOf(id).Any() && StatusCalculator.Writer(state, id) is { } writer && writes(writer))
                 changes.Add(new StatusChange(id, null, modRevision));
         }
 
