@@ -11,10 +11,7 @@ public sealed class FenceAndPartitionTests
     public async Task An_exclusive_instance_stops_when_the_lease_goes_unconfirmed_and_starts_again_once_it_is_renewed()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "lock", TestAgents.Manifest(scale: 1, exclusive: true));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "lock", TestAgents.Manifest(scale: 1, exclusive: true));
         var container = agent.Container("shop", "lock", 1)!;
         Assert.True(container.Running);
 
@@ -55,10 +52,7 @@ public sealed class FenceAndPartitionTests
     public async Task After_a_partition_longer_than_the_ttl_the_copy_another_host_took_over_is_removed_and_the_old_claim_touches_nothing()
     {
         await using var cluster = new TestAgents();
-        var h1 = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 1));
-        await h1.PassAsync();
-        await h1.PassAsync();
+        var h1 = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 1));
         var stale = h1.Claim("shop", "web", 1)!;
         var copy = h1.Container("shop", "web", 1)!;
 

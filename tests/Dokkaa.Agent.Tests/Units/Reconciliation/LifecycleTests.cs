@@ -32,10 +32,7 @@ public sealed class LifecycleTests
     public async Task Scaling_down_stops_the_highest_instances_and_releases_their_claims()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 3));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 3));
         var first = agent.Container("shop", "web", 1)!;
         Assert.Equal(3, agent.Docker.Containers.Count(c => c.Running));
 
@@ -52,10 +49,7 @@ public sealed class LifecycleTests
     public async Task A_deleted_manifest_takes_its_containers_claims_and_then_its_status_with_it()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 2));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 2));
         Assert.Equal(2, agent.Docker.Containers.Count(c => c.Running));
         Assert.True(agent.View.Current.Statuses.ContainsKey(new ManifestId("shop", "web")));
 
@@ -73,10 +67,7 @@ public sealed class LifecycleTests
     public async Task A_crashing_container_is_restarted_with_growing_backoff_and_the_claim_says_why()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 1));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 1));
         var container = agent.Container("shop", "web", 1)!;
 
         agent.Docker.Exit(container.Name, 3);
@@ -106,10 +97,7 @@ public sealed class LifecycleTests
     public async Task An_image_that_cannot_be_pulled_fails_the_instance_in_its_claim_and_is_retried_after_the_backoff()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 1).Replace(TestAgents.Image, "shop/missing:1", StringComparison.Ordinal));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 1).Replace(TestAgents.Image, "shop/missing:1", StringComparison.Ordinal));
 
         var claim = agent.Claim("shop", "web", 1);
         Assert.Equal(InstanceState.Failed, claim?.Record.State);

@@ -12,10 +12,7 @@ public sealed class RollingUpdateTests
     public async Task A_changed_manifest_replaces_every_instance_beside_its_old_container_and_leaves_no_lock()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 2, env: "v1"));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 2, env: "v1"));
         var old = agent.Docker.Containers.Select(c => c.Id).ToHashSet();
 
         await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 2, env: "v2"));
@@ -37,10 +34,7 @@ public sealed class RollingUpdateTests
     public async Task A_replacement_that_exits_marks_the_rollout_failed_and_the_old_containers_keep_serving()
     {
         await using var cluster = new TestAgents();
-        var agent = await cluster.StartAsync("h1");
-        await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 2, env: "v1"));
-        await agent.PassAsync();
-        await agent.PassAsync();
+        var agent = await cluster.StartRunningAsync("h1", "shop", "web", TestAgents.Manifest(scale: 2, env: "v1"));
         var old = agent.Docker.Containers.Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
 
         await cluster.PutManifestAsync("shop", "web", TestAgents.Manifest(scale: 2, env: "broken"));

@@ -58,6 +58,16 @@ internal sealed class TestAgents : IAsyncDisposable
         return agent;
     }
 
+    /// <summary>A host whose agent has run a claim pass and then a start pass on <paramref name="manifest"/>: every instance runs, unless the test made it fail.</summary>
+    public async Task<TestAgent> StartRunningAsync(string hostId, string app, string name, string manifest)
+    {
+        var agent = await StartAsync(hostId);
+        await PutManifestAsync(app, name, manifest);
+        await agent.PassAsync();
+        await agent.PassAsync();
+        return agent;
+    }
+
     /// <summary>Runs a loop of the agent's (the fence's timer, the lease keepalive) until the cluster is disposed.</summary>
     public void Run(Func<CancellationToken, Task> loop) => _loops.Add(Task.Run(() => loop(_stop.Token)));
 
