@@ -1,64 +1,55 @@
 using System.Diagnostics;
+using Dokkaa.Agent.Containers;
+using Dokkaa.Agent.Docker;
+using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
-using Dokkaa.Core.Status;
 
 namespace Dokkaa.Simulation;
 
-/// <summary>Where one agent's reconcile pass spends its CPU.</summary>
-public sealed record PassCost(TimeSpan Total, TimeSpan Usage, TimeSpan Claims, TimeSpan Plan, TimeSpan Statuses, int Planned, int Mine);
+/// <summary>What one agent's reconcile pass decided and how long the decision took.</summary>
+public sealed record PassCost(TimeSpan Total, int Unclaimed, int Claims, int Ensures, int Stops, int Statuses, int Mine);
 
 /// <summary>
-/// The CPU part of one reconcile pass of one agent, step for step as <c>Reconciler.PassAsync</c> does it
-/// (host usage, its own claims per manifest, the placement plan and its own rank per unclaimed instance,
-/// the manifests whose status it writes), without Docker. A Stopwatch per step is the profile.
+/// The CPU part of one agent's reconcile pass: the agent's own decision (<see cref="PassPlanner.Plan"/>) on the
+/// simulated cluster, with the host's containers as Docker would list them for its claims. Only the plan is timed;
+/// the Docker list, the operations and the status writes are I/O the simulation does not model here.
 /// </summary>
 public static class AgentPass
 {
-    public static PassCost Run(ClusterState state, string me)
+    private static readonly ReconcilerOptions Options = new() { HostIp = "0.0.0.0" };
+
+    public static PassCost Run(ClusterState state, SimHost host)
     {
-        var total = Stopwatch.StartNew();
-        var step = Stopwatch.StartNew();
-        _ = HostLoads.Of(state);
-        var usageTime = step.Elapsed;
+        var me = host.HostId;
+        var mine = state.Instances.Values.Where(c => c.Record.Host == me).ToList();
+        var local = LocalContainers.Of(mine.Select(c => new ContainerSummary(
+            SimulatedCluster.ContainerIdFor(c.Id), "/" + c.Id.ContainerName, "sim/web:1", "running", ContainerSpecFactory.LabelsFor(c.Id, c.Record.ManifestHash, me))));
+        var now = DateTimeOffset.UtcNow;
+        var input = new PassInput(state, local, me, host.Membership.LeaseId, new FenceState(false, now, host.Membership.Ttl), now,
+            new HashSet<InstanceId>(), new Dictionary<InstanceId, DateTimeOffset>(), new RestartBackoff(), Options);
 
-        TimeSpan claimsTime = TimeSpan.Zero, planTime = TimeSpan.Zero;
-        int planned = 0, mine = 0;
-        step.Restart();
-        foreach (var claim in state.Instances.Values)
-        {
-            if (claim.Record.Host == me)
-                mine++;
-        }
+        var timer = Stopwatch.StartNew();
+        var plan = PassPlanner.Plan(input);
+        var total = timer.Elapsed;
 
-        claimsTime += step.Elapsed;
-        step.Restart();
-        foreach (var (_, _, plan) in PlacementPlanner.PlanAll(state))
-        {
-            foreach (var instance in plan)
-            {
-                planned++;
-                // The reconciler asks for its own rank of every unclaimed instance it may claim.
-                _ = instance.RankOf(me, FirstPassRanks);
-            }
-        }
-
-        planTime += step.Elapsed;
-
-        step.Restart();
-        foreach (var (id, entry) in state.Manifests)
-        {
-            if (StatusWriter(state, id) == me)
-                _ = StatusCalculator.Compute(state, entry);
-        }
-
-        var statusTime = step.Elapsed;
-        return new PassCost(total.Elapsed, usageTime, claimsTime, planTime, statusTime, planned, mine);
+        var claims = plan.Actions.OfType<ClaimAction>().Select(a => a.Id).ToHashSet();
+        CheckClaimsFollowThePlacement(state, me, claims);
+        return new PassCost(total, Unclaimed(state), claims.Count, plan.Actions.OfType<EnsureAction>().Count(), plan.Actions.OfType<StopAction>().Count(),
+            plan.Statuses.Count, mine.Count);
     }
 
-    /// <summary>Reconciler.RanksThatMatter for an instance first seen unclaimed in this pass: resync 5 s / claim stagger 1 s + 1 (AgentOptions).</summary>
-    private const int FirstPassRanks = (5000 / 1000) + 1;
+    /// <summary>
+    /// The convergence rounds let each unclaimed instance's first-ranked host claim it; a first pass of the agent must
+    /// claim exactly those (the others wait their stagger), or the simulation measures something the agents do not do.
+    /// </summary>
+    private static void CheckClaimsFollowThePlacement(ClusterState state, string me, IReadOnlySet<InstanceId> claimed)
+    {
+        var expected = PlacementPlanner.PlanAll(state).SelectMany(m => m.Plan).Where(p => p.Best == me).Select(p => p.Id).ToHashSet();
+        if (!expected.SetEquals(claimed))
+            throw new InvalidOperationException($"host {me}'s pass claims {claimed.Count} instances, the placement ranks it first for {expected.Count}");
+    }
 
-    /// <summary>The reconciler's status writer (StatusCalculator.Writer, cached per set of live hosts).</summary>
-    public static string? StatusWriter(ClusterState state, ManifestId id) => StatusCalculator.Writer(state, id);
+    private static int Unclaimed(ClusterState state) =>
+        state.Manifests.Values.Sum(m => m.Effective is { } manifest ? Math.Max(0, manifest.Scale - state.ClaimsOf(m.Id).Count(c => c.Id.Instance <= manifest.Scale)) : 0);
 }

@@ -84,7 +84,7 @@ public static class ScenarioRunner
         PassCost? steady = null;
         if (options.AgentPass)
         {
-            steady = AgentPass.Run(cluster.State, cluster.Hosts.Last().HostId);
+            steady = AgentPass.Run(cluster.State, cluster.Hosts.Last());
             Report.Pass("one agent's reconcile pass, converged", steady);
         }
 
@@ -93,7 +93,7 @@ public static class ScenarioRunner
         PassCost? failurePass = null;
         if (options.AgentPass)
         {
-            failurePass = AgentPass.Run(cluster.State, cluster.Hosts.Last().HostId);
+            failurePass = AgentPass.Run(cluster.State, cluster.Hosts.Last());
             Report.Pass("one agent's reconcile pass, right after the failure", failurePass);
         }
 
@@ -122,8 +122,8 @@ public static class Report
     }
 
     public static void Pass(string what, PassCost p) =>
-        Console.WriteLine($"{what}: {Ms(p.Total)} (host usage {Ms(p.Usage)}, own claims {Ms(p.Claims)}, placement plan {Ms(p.Plan)} " +
-                          $"for {p.Planned:N0} unclaimed, statuses {Ms(p.Statuses)}); it owns {p.Mine:N0}");
+        Console.WriteLine($"{what}: {Ms(p.Total)} to decide (PassPlanner.Plan, {p.Unclaimed:N0} instances unclaimed): {p.Claims:N0} claims, " +
+                          $"{p.Ensures:N0} ensures, {p.Stops:N0} stops, {p.Statuses:N0} status writes; it owns {p.Mine:N0}");
 
     public static void Summary(IReadOnlyList<ScenarioResult> results, SimulationOptions options)
     {

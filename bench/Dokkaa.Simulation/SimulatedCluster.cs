@@ -5,7 +5,6 @@ using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Placement;
-using Dokkaa.Core.Status;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dokkaa.Simulation;
@@ -30,8 +29,8 @@ public sealed record ConvergenceResult(
 /// <see cref="PlacementPlanner"/> ranks the hosts for every unclaimed instance exactly as each agent's
 /// reconcile pass does, the first-ranked host claims it with <see cref="ClaimStore.TryClaimAsync"/> (the
 /// create-if-absent transaction under its lease), and on its next pass reports it Running with
-/// <see cref="ClaimStore.UpdateAsync"/>; the status writer of each manifest (highest rendezvous weight,
-/// as in the reconciler) writes <see cref="StatusCalculator.Compute"/> with <see cref="ClaimStore.WriteStatusAsync"/>.
+/// <see cref="ClaimStore.UpdateAsync"/>; the status writer of each manifest writes the status change the agent's pass
+/// decides (<see cref="PassPlanner.StatusChanges"/>) with <see cref="ClaimStore.WriteStatusAsync"/>.
 /// </summary>
 /// <remarks>
 /// Every simulated agent would compute the same plan from the same snapshot, so it is computed once per
@@ -251,24 +250,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
         return work;
     }
 
-    /// <summary>The statuses that differ from what is stored, each written by its writer host (as in the reconciler).</summary>
-    private static List<(ManifestId Id, StatusRecord Status, long ModRevision)> Statuses(ClusterState state)
-    {
-        var writes = new List<(ManifestId, StatusRecord, long)>();
-        foreach (var (id, entry) in state.Manifests)
-        {
-            if (AgentPass.StatusWriter(state, id) is null)
-                continue;
-            var status = StatusCalculator.Compute(state, entry);
-            state.Statuses.TryGetValue(id, out var current);
-            if (current.Record is not null && current.Record.SameAs(status))
-                continue;
-            writes.Add((id, status, current.Record is null ? 0 : current.ModRevision));
-        }
+    /// <summary>The statuses that differ from what is stored, as their writer hosts' passes decide them (every live host's share at once).</summary>
+    private static List<(ManifestId Id, StatusRecord Status, long ModRevision)> Statuses(ClusterState state) =>
+        PassPlanner.StatusChanges(state, writer => state.Hosts.ContainsKey(writer))
+            .Where(c => c.Status is not null)
+            .Select(c => (c.Id, c.Status!, c.ModRevision))
+            .ToList();
 
-        return writes;
-    }
-
-    private static string ContainerIdFor(InstanceId id) =>
+    /// <summary>The container id a simulated host reports for an instance (what its agent's Docker list shows).</summary>
+    public static string ContainerIdFor(InstanceId id) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id.Key))).ToLower(CultureInfo.InvariantCulture);
 }

@@ -75,13 +75,15 @@ public sealed class FenceFiles
         File.WriteAllBytes(Path.Combine(StoppedDir, containerId), Array.Empty<byte>());
     }
 
+    /// <summary>Whether the fence process stopped this container.</summary>
+    public bool IsStopped(string containerId) => File.Exists(Path.Combine(StoppedDir, containerId));
+
     /// <summary>Whether the fence process stopped this container (and forgets it).</summary>
     public bool TakeStopped(string containerId)
     {
-        var marker = Path.Combine(StoppedDir, containerId);
-        if (!File.Exists(marker))
+        if (!IsStopped(containerId))
             return false;
-        File.Delete(marker);
+        File.Delete(Path.Combine(StoppedDir, containerId));
         return true;
     }
 }

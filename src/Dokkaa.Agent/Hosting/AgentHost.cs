@@ -9,6 +9,7 @@ using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Threading;
 using Dokkaa.Dns;
 using Dokkaa.WebConsole.Hosting;
 using Microsoft.Extensions.Logging;
@@ -79,8 +80,18 @@ public sealed class AgentHost
         var beacon = new FenceBeacon(Membership, new FenceFiles(_options.DataDir), fenceLauncher, _logs.CreateLogger("dokkaa.fence"), MonotonicClock.BootId());
         Membership.Renewed += beacon.Renewed;
         var fence = new ExclusiveFence(Membership, View, _docker, _logs.CreateLogger("dokkaa.fence"), _clock, beacon);
-        var operations = new InstanceOperations(_options, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock, containerDns, fence);
-        var reconciler = new Reconciler(_options, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock, ambassador);
+        var reconcilerOptions = new ReconcilerOptions
+        {
+            HostIp = _options.HostIp,
+            ClaimStagger = _options.ClaimStagger,
+            ResyncInterval = _options.ResyncInterval,
+            StopTimeout = _options.StopTimeout,
+            UpdateStability = _options.UpdateStability,
+            ContainerDefaults = _options.ContainerDefaults,
+            MaxParallelOperations = _options.MaxParallelOperations,
+        };
+        var operations = new InstanceOperations(reconcilerOptions, _docker, claims, Membership, ambassador, backoff, _logs.CreateLogger("dokkaa.instances"), _clock, containerDns, fence);
+        var reconciler = new Reconciler(reconcilerOptions, View, Membership, _docker, claims, operations, backoff, fence, _logs.CreateLogger("dokkaa.reconciler"), _clock, ambassador);
 
         var publisher = new HostRecordPublisher(Membership, _logs.CreateLogger("dokkaa.membership"));
         fenceLauncher.ProblemChanged += publisher.Wake;

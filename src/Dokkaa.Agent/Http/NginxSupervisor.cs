@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;

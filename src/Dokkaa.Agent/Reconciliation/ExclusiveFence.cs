@@ -48,6 +48,10 @@ public sealed class ExclusiveFence
     /// </summary>
     public void Guard(ClusterState state) => _beacon?.Guard(state);
 
+    /// <summary>Whether a fence (this one or the fence process) stopped this container; <see cref="TakeStopped"/> forgets it.</summary>
+    public bool WasStopped(string containerId) =>
+        _stopped.ContainsKey(containerId) || (_beacon?.Files.IsStopped(containerId) ?? false);
+
     /// <summary>
     /// Whether a fence (this one or the fence process) stopped this container (and forgets it): starting it again
     /// once the lease is renewed is the plan, not a crash to count, back off from and report.
@@ -88,7 +92,8 @@ public sealed class ExclusiveFence
         return untilCutOff > TimeSpan.Zero ? untilCutOff + TimeSpan.FromMilliseconds(1) : Tick;
     }
 
-    private async Task FenceAsync(CancellationToken cancellationToken)
+    /// <summary>Stops this host's running exclusive containers (what each tick does while cut off).</summary>
+    internal async Task FenceAsync(CancellationToken cancellationToken)
     {
         var state = _view.Current;
         var local = await LocalContainers.ReadAsync(_docker, _membership.HostId, cancellationToken).ConfigureAwait(false);

@@ -2,7 +2,6 @@ using System.Globalization;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
-using Dokkaa.Agent.Hosting;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
@@ -18,7 +17,7 @@ namespace Dokkaa.Agent.Reconciliation;
 public sealed class InstanceOperations
 {
     private const string NextSuffix = "---next";
-    private readonly AgentOptions _options;
+    private readonly ReconcilerOptions _options;
     private readonly IDockerClient _docker;
     private readonly ClaimStore _claims;
     private readonly HostMembership _membership;
@@ -29,7 +28,7 @@ public sealed class InstanceOperations
     private readonly IReadOnlyList<string> _containerDns;
     private readonly ExclusiveFence? _fence;
 
-    public InstanceOperations(AgentOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null, ExclusiveFence? fence = null)
+    public InstanceOperations(ReconcilerOptions options, IDockerClient docker, ClaimStore claims, HostMembership membership, AmbassadorServer? ambassador, RestartBackoff backoff, ILogger log, TimeProvider clock, IReadOnlyList<string>? containerDns = null, ExclusiveFence? fence = null)
     {
         _fence = fence;
         _containerDns = containerDns ?? Array.Empty<string>();
@@ -63,110 +62,111 @@ public sealed class InstanceOperations
             _log.LogInformation(existing is null ? "Claimed {Instance}" : "Claimed {Instance}, adopting its running container", id);
     }
 
-    /// <summary>Brings an owned instance to "running the current manifest" one step at a time.</summary>
+    /// <summary>
+    /// Brings an owned instance to "running the current manifest" one step at a time: re-attaches the claim to the
+    /// current lease, inspects the container, and performs the step <see cref="InstanceDecider"/> chooses.
+    /// </summary>
     public async Task EnsureAsync(InstanceClaim claim, Manifest manifest, string hash, ContainerSummary? container, ClusterState state, CancellationToken cancellationToken)
     {
         var id = claim.Id;
-        if (claim.Lease != _membership.LeaseId)
-        {
-            // Ours from an earlier life of this agent (or an earlier lease): move it to the current lease.
-            if (!await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
-            {
-                // The old lease expired and another host claimed the instance meanwhile (a partition longer than the
-                // TTL); our view has not caught up yet. Touch nothing: restarting our (maybe fenced) copy would run the
-                // instance twice. The next pass, on the newer view, removes our copy.
-                _log.LogInformation("Claim {Instance} is no longer ours; leaving its container to the next pass", id);
-                return;
-            }
-
-            _log.LogInformation("Re-attached claim {Instance} to lease {Lease:x}", id, _membership.LeaseId);
-        }
+        if (claim.Lease != _membership.LeaseId && !await ReattachAsync(claim, cancellationToken).ConfigureAwait(false))
+            return;
 
         var now = _clock.GetUtcNow();
-        if (container is null)
+        ContainerDetails? details = null;
+        if (container is not null)
         {
-            if (_backoff.MayAttempt(id, now))
-                await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
-            return;
+            details = await _docker.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+            if (details is null)
+                return; // Gone between list and inspect: the next pass starts a new one.
         }
 
-        var details = await _docker.InspectContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
-        if (details is null)
-            return; // Gone between list and inspect: the next pass starts a new one.
-
-        var containerHash = details.Labels.GetValueOrDefault(ContainerNames.ManifestHashLabel);
-        if (containerHash != hash)
-        {
-            if (!details.Running)
-            {
-                // Nothing is served by it anyway: replace in place, no rollout needed.
-                await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
-                if (_backoff.MayAttempt(id, now))
-                    await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            await ReplaceAsync(claim, manifest, hash, details, state, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (details.Running && !await ReopenLinksAsync(id, manifest, details, cancellationToken).ConfigureAwait(false))
-        {
-            // Its links point at ports no listener can have again: a new container gets the ports that are open.
-            await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
-            await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (!details.Running && _fence?.TakeStopped(details.Id) == true)
-        {
-            // Stopped by the fence while the lease went unconfirmed; the lease is fresh again (this runs only then).
-            _log.LogInformation("{Instance}: starting {Container} again, stopped by the fence while the lease was unconfirmed", id, details.Name.TrimStart('/'));
-            await _docker.StartContainerAsync(details.Id, cancellationToken).ConfigureAwait(false);
-            var restarted = await _docker.InspectContainerAsync(details.Id, cancellationToken).ConfigureAwait(false) ?? details;
-            await WriteAsync(claim, RecordFor(restarted, hash, restarted.Running ? InstanceState.Running : InstanceState.Failed, null) with { Restarts = claim.Record.Restarts }, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (!details.Running)
-        {
-            var ran = details.FinishedAt - details.StartedAt;
-            var error = $"container exited with code {details.ExitCode}" +
-                        (ran is { } d && d >= TimeSpan.Zero ? $" after {d.TotalSeconds:0.#}s" : "") +
-                        (string.IsNullOrEmpty(details.Error) ? "" : $": {details.Error}");
-            _backoff.ForgiveIfStable(id, details.StartedAt, details.FinishedAt);
-            if (!_backoff.MayAttempt(id, now))
-                return;
-
-            _backoff.Fail(id, error, now);
-            var restarts = claim.Record.Restarts + 1;
-            _log.LogWarning("{Instance}: {Error}; restarting (restart {Count})", id, error, restarts);
-            try
-            {
-                await _docker.StartContainerAsync(details.Id, cancellationToken).ConfigureAwait(false);
-                var started = await _docker.InspectContainerAsync(details.Id, cancellationToken).ConfigureAwait(false) ?? details;
-                await WriteAsync(claim, RecordFor(started, hash, started.Running ? InstanceState.Running : InstanceState.Failed, $"{error} (restarted {restarts} times)") with { Restarts = restarts }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerException e) when (e is not DockerUnavailableException)
-            {
-                // A container Docker will not start again (seen after a daemon restart: "task already exists",
-                // stale network endpoints) is replaced by a fresh one on the next attempt.
-                _log.LogWarning("{Instance}: could not restart {Container} ({Error}); it will be recreated", id, details.Name.TrimStart('/'), e.Message);
-                await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
-                await WriteAsync(claim, claim.Record with { State = InstanceState.Failed, Error = $"{error}; restart failed: {e.Message}", Restarts = restarts, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
-        // Running the right manifest: make sure the claim says so (ports may be new after a Docker restart).
-        var stable = details.StartedAt is { } since && now - since >= RestartBackoff.StableAfter;
-        if (stable)
+        var facts = new InstanceFacts(claim, hash, details, null, details is { Running: false } && _fence?.WasStopped(details.Id) == true,
+            _backoff.Get(id), now, _membership.HostId, _options.HostIp);
+        var decision = InstanceDecider.Decide(facts);
+        if (decision.Step == InstanceStep.CheckLinks)
+            decision = InstanceDecider.Decide(facts with { LinksIntact = await ReopenLinksAsync(id, manifest, details!, cancellationToken).ConfigureAwait(false) });
+        if (decision.Forgive)
             _backoff.Forgive(id);
-        var pendingError = _backoff.Get(id) is { } failing ? $"{failing.Error} (restarted {claim.Record.Restarts} times)" : null;
-        var wanted = RecordFor(details, hash, InstanceState.Running, pendingError) with { Restarts = stable ? 0 : claim.Record.Restarts };
-        if (!SameReport(claim.Record, wanted))
-            await WriteAsync(claim, wanted, cancellationToken).ConfigureAwait(false);
+        await PerformAsync(decision, claim, manifest, hash, details, state, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves a claim of ours from an earlier life of this agent (or an earlier lease) to the current lease. False when it
+    /// is no longer ours: the old lease expired and another host claimed the instance meanwhile (a partition longer than
+    /// the TTL) before our view caught up. Then nothing may be touched: restarting our (maybe fenced) copy would run the
+    /// instance twice; the next pass, on the newer view, removes our copy.
+    /// </summary>
+    private async Task<bool> ReattachAsync(InstanceClaim claim, CancellationToken cancellationToken)
+    {
+        if (!await _claims.UpdateAsync(claim, claim.Record with { UpdatedAt = _clock.GetUtcNow() }, _membership.LeaseId, cancellationToken).ConfigureAwait(false))
+        {
+            _log.LogInformation("Claim {Instance} is no longer ours; leaving its container to the next pass", claim.Id);
+            return false;
+        }
+
+        _log.LogInformation("Re-attached claim {Instance} to lease {Lease:x}", claim.Id, _membership.LeaseId);
+        return true;
+    }
+
+    private async Task PerformAsync(InstanceDecision decision, InstanceClaim claim, Manifest manifest, string hash, ContainerDetails? details, ClusterState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        switch (decision.Step)
+        {
+            case InstanceStep.Start:
+                await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
+                break;
+            case InstanceStep.Recreate:
+                await RemoveQuietlyAsync(details!.Id, cancellationToken).ConfigureAwait(false);
+                await StartNewAsync(claim, manifest, hash, cancellationToken).ConfigureAwait(false);
+                break;
+            case InstanceStep.Remove:
+                await RemoveQuietlyAsync(details!.Id, cancellationToken).ConfigureAwait(false);
+                break;
+            case InstanceStep.Replace:
+                await ReplaceAsync(claim, manifest, hash, details!, state, cancellationToken).ConfigureAwait(false);
+                break;
+            case InstanceStep.RestartFenced:
+                await RestartFencedAsync(claim, hash, details!, cancellationToken).ConfigureAwait(false);
+                break;
+            case InstanceStep.Restart:
+                await RestartAsync(claim, hash, details!, decision.Error!, now, cancellationToken).ConfigureAwait(false);
+                break;
+            case InstanceStep.Report:
+                await WriteAsync(claim, decision.Report!, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task RestartFencedAsync(InstanceClaim claim, string hash, ContainerDetails details, CancellationToken cancellationToken)
+    {
+        _fence?.TakeStopped(details.Id);
+        _log.LogInformation("{Instance}: starting {Container} again, stopped by the fence while the lease was unconfirmed", claim.Id, details.Name.TrimStart('/'));
+        await _docker.StartContainerAsync(details.Id, cancellationToken).ConfigureAwait(false);
+        var restarted = await _docker.InspectContainerAsync(details.Id, cancellationToken).ConfigureAwait(false) ?? details;
+        await WriteAsync(claim, RecordFor(restarted, hash, restarted.Running ? InstanceState.Running : InstanceState.Failed, null) with { Restarts = claim.Record.Restarts }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RestartAsync(InstanceClaim claim, string hash, ContainerDetails details, string error, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var id = claim.Id;
+        _backoff.Fail(id, error, now);
+        var restarts = claim.Record.Restarts + 1;
+        _log.LogWarning("{Instance}: {Error}; restarting (restart {Count})", id, error, restarts);
+        try
+        {
+            await _docker.StartContainerAsync(details.Id, cancellationToken).ConfigureAwait(false);
+            var started = await _docker.InspectContainerAsync(details.Id, cancellationToken).ConfigureAwait(false) ?? details;
+            await WriteAsync(claim, RecordFor(started, hash, started.Running ? InstanceState.Running : InstanceState.Failed, $"{error} (restarted {restarts} times)") with { Restarts = restarts }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerException e) when (e is not DockerUnavailableException)
+        {
+            // A container Docker will not start again (seen after a daemon restart: "task already exists",
+            // stale network endpoints) is replaced by a fresh one on the next attempt.
+            _log.LogWarning("{Instance}: could not restart {Container} ({Error}); it will be recreated", id, details.Name.TrimStart('/'), e.Message);
+            await RemoveQuietlyAsync(details.Id, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(claim, claim.Record with { State = InstanceState.Failed, Error = $"{error}; restart failed: {e.Message}", Restarts = restarts, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stops and removes every local container of an instance and deletes its claim (scale down, manifest deleted, or a copy owned elsewhere when <paramref name="claim"/> is null).</summary>
@@ -411,26 +411,9 @@ public sealed class InstanceOperations
             _log.LogWarning("Claim {Instance} changed owner while we worked on it; the next pass sorts it out", claim.Id);
     }
 
-    private InstanceRecord NewRecord(string hash, InstanceState state) => new()
-    {
-        Host = _membership.HostId,
-        Address = _options.HostIp,
-        ManifestHash = hash,
-        State = state,
-        UpdatedAt = _clock.GetUtcNow(),
-    };
+    private InstanceRecord NewRecord(string hash, InstanceState state) =>
+        ClaimRecords.New(_membership.HostId, _options.HostIp, hash, state, _clock.GetUtcNow());
 
     private InstanceRecord RecordFor(ContainerDetails details, string hash, InstanceState state, string? error) =>
-        NewRecord(hash, state) with
-        {
-            ContainerId = details.Id,
-            ContainerName = details.Name.TrimStart('/'),
-            Ports = details.Ports,
-            Error = error,
-        };
-
-    private static bool SameReport(InstanceRecord a, InstanceRecord b) =>
-        a.State == b.State && a.ContainerId == b.ContainerId && a.ManifestHash == b.ManifestHash && a.Error == b.Error &&
-        a.Address == b.Address && a.Restarts == b.Restarts && a.Ports.Count == b.Ports.Count &&
-        a.Ports.All(p => b.Ports.TryGetValue(p.Key, out var v) && v == p.Value);
+        ClaimRecords.For(details, _membership.HostId, _options.HostIp, hash, state, error, _clock.GetUtcNow());
 }

@@ -16,6 +16,12 @@ public sealed class LocalContainers
         var list = await docker.ListContainersAsync(
             new Dictionary<string, string?> { [ContainerNames.HostLabel] = hostId },
             cancellationToken).ConfigureAwait(false);
+        return Of(list);
+    }
+
+    /// <summary>Groups a container list (Docker's, or one made up by a test or the simulation) by the instance their labels name.</summary>
+    public static LocalContainers Of(IEnumerable<ContainerSummary> list)
+    {
         var byInstance = new Dictionary<InstanceId, List<ContainerSummary>>();
         foreach (var container in list)
         {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Dokkaa.Agent.Hosting;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Threading;
 
 namespace Dokkaa.Agent.Reconciliation;
 
@@ -46,11 +46,13 @@ public sealed class RestartBackoff
     /// <summary>Forgets the failures only if a run that started after the last one lasted <see cref="StableAfter"/>.</summary>
     public void ForgiveIfStable(InstanceId id, DateTimeOffset? startedAt, DateTimeOffset? endedAt)
     {
-        if (startedAt is not { } start || endedAt is not { } end || end - start < StableAfter)
-            return;
-        if (_entries.TryGetValue(id, out var entry) && entry.RecordedAt <= start)
+        if (_entries.TryGetValue(id, out var entry) && ForgivenBy(entry, startedAt, endedAt))
             _entries.TryRemove(id, out _);
     }
+
+    /// <summary>Whether a run from <paramref name="startedAt"/> to <paramref name="endedAt"/> wipes out <paramref name="entry"/>: it started after the last failure and lasted <see cref="StableAfter"/>.</summary>
+    public static bool ForgivenBy(Entry entry, DateTimeOffset? startedAt, DateTimeOffset? endedAt) =>
+        startedAt is { } start && endedAt is { } end && end - start >= StableAfter && entry.RecordedAt <= start;
 
     /// <summary>The earliest pending retry, for the reconciler's next wake-up.</summary>
     public DateTimeOffset? NextAttempt(DateTimeOffset now) =>

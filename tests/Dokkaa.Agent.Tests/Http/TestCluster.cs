@@ -18,14 +18,21 @@ internal sealed class TestCluster
         return this;
     }
 
-    public TestCluster Instance(string app, string name, int instance, string address, int? hostPort, InstanceState state = InstanceState.Running, string host = "h1", int httpPort = 9000, long lease = 1)
+    public TestCluster Instance(string app, string name, int instance, string address, int? hostPort, InstanceState state = InstanceState.Running, string host = "h1", int httpPort = 9000, long lease = 1, string manifestHash = "hash")
     {
         var id = new InstanceId(app, name, instance);
         var ports = new Dictionary<string, int>();
         if (hostPort is { } p)
             ports[$"{httpPort}/tcp"] = p;
-        var record = new InstanceRecord { Host = host, Address = address, ManifestHash = "hash", State = state, Ports = ports };
+        var record = new InstanceRecord { Host = host, Address = address, ManifestHash = manifestHash, State = state, Ports = ports };
         _state = _state with { Instances = _state.Instances.SetItem(id, new InstanceClaim(id, record, 1, 1, lease)) };
+        return this;
+    }
+
+    /// <summary>A live host (its key on <paramref name="lease"/>).</summary>
+    public TestCluster Host(string hostId, long lease = 1)
+    {
+        _state = _state with { Hosts = _state.Hosts.SetItem(hostId, new HostEntry(hostId, new HostRecord { Address = "10.0.0.1", AgentVersion = "test" }, lease)) };
         return this;
     }
 

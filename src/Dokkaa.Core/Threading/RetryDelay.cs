@@ -1,6 +1,6 @@
-namespace Dokkaa.Agent.Hosting;
+namespace Dokkaa.Core.Threading;
 
-/// <summary>The agent's one retry rule: <c>first</c>, doubling with each failure, never more than <c>max</c>.</summary>
+/// <summary>One retry rule for the agent: <c>first</c>, doubling with each failure, never more than <c>max</c>.</summary>
 public static class RetryDelay
 {
     /// <param name="failures">Failures before this wait (0: wait <paramref name="first"/>).</param>
