@@ -25,7 +25,7 @@ internal static class Program
             MoveCommands.Drain(),
             MoveCommands.Undrain(),
             MoveCommands.Rebalance(),
-            Dev.DevCommands.Dev(),
+            DevCommands.Dev(),
             WebConsole.Hosting.ConsoleCommand.Create(CliContext.Etcd),
         };
         CliContext.Etcd.AddTo(root);

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Dokkaa.Cli.Dev;
 using Dokkaa.Cluster.Tests.Support;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Dev;
 using Dokkaa.Testing;
 using Xunit;
 using Xunit.Abstractions;

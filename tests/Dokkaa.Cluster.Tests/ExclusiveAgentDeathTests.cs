@@ -1,5 +1,5 @@
-using Dokkaa.Cli.Dev;
 using Dokkaa.Cluster.Tests.Support;
+using Dokkaa.Dev;
 using Dokkaa.Testing;
 using Xunit;
 using Xunit.Abstractions;

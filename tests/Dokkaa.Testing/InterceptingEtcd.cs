@@ -65,8 +65,18 @@ public sealed class InterceptingEtcd : IEtcdClient
     public Task LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default) =>
         _inner.LeaseRevokeAsync(leaseId, cancellationToken);
 
-    public IAsyncEnumerable<WatchEvent> WatchAsync(string key, bool prefix, long startRevision, CancellationToken cancellationToken = default) =>
-        _inner.WatchAsync(key, prefix, startRevision, cancellationToken);
+    /// <summary>When set, a watch throws it instead of delivering its next event (a bug in a watcher's loop, say).</summary>
+    public Exception? WatchFailure { get; set; }
+
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string key, bool prefix, long startRevision, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var change in _inner.WatchAsync(key, prefix, startRevision, cancellationToken).ConfigureAwait(false))
+        {
+            if (WatchFailure is { } failure)
+                throw failure;
+            yield return change;
+        }
+    }
 
     public void Dispose() => _inner.Dispose();
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Dev;
 using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.Testing.Dev;
@@ -171,7 +171,7 @@ public sealed class DevClusterHarness : IAsyncDisposable
                 File.Copy(file, Path.Combine(keep, Path.GetFileName(file)), overwrite: true);
             _output.WriteLine($"[{Name}] logs kept in {keep}");
         }
-        catch (Exception e) when (e is IOException or Cli.Dev.DevException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or DevException or UnauthorizedAccessException)
         {
             _output.WriteLine($"[{Name}] could not keep the logs: {e.Message}");
         }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Dev;
 using Dokkaa.Testing;
 using Xunit;
 using Xunit.Abstractions;

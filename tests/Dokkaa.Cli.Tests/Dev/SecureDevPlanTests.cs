@@ -1,4 +1,4 @@
-using Dokkaa.Cli.Dev;
+using Dokkaa.Dev;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests.Dev;

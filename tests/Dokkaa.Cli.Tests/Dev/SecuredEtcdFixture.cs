@@ -1,4 +1,4 @@
-using Dokkaa.Cli.Dev;
+using Dokkaa.Dev;
 using Dokkaa.Testing;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using Dokkaa.Dev;
 using Dokkaa.Testing;
 using Xunit;
 
@@ -39,7 +40,7 @@ public sealed class SecuredEtcdTests(SecuredEtcdFixture etcd) : IClassFixture<Se
     {
         var key = NewKey("/apps/");
 
-        var result = await etcd.EtcdctlAsync(new[] { "--user", $"operator:{Cli.Dev.DevCertificates.Password(etcd.Security.Operator)}" }, "put", key, "{}");
+        var result = await etcd.EtcdctlAsync(new[] { "--user", $"operator:{DevCertificates.Password(etcd.Security.Operator)}" }, "put", key, "{}");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Null(await etcd.ReadAsRootAsync(key));
@@ -147,7 +148,7 @@ public sealed class SecuredEtcdTests(SecuredEtcdFixture etcd) : IClassFixture<Se
         Assert.Contains($"export DOKKAA_ETCD_KEY={etcd.Security.Operator.KeyFile}\n", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("export DOKKAA_ETCD_USER=operator\n", result.StdOut, StringComparison.Ordinal);
         Assert.Contains($"export DOKKAA_ETCD_PASSWORD_FILE={etcd.Security.Operator.PasswordFile}\n", result.StdOut, StringComparison.Ordinal);
-        Assert.DoesNotContain(Cli.Dev.DevCertificates.Password(etcd.Security.Operator), result.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(DevCertificates.Password(etcd.Security.Operator), result.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -173,7 +174,7 @@ public sealed class SecuredEtcdTests(SecuredEtcdFixture etcd) : IClassFixture<Se
         Assert.Null(await etcd.ReadAsRootAsync($"/apps/{app}/web/manifest"));
     }
 
-    private Dictionary<string, string> Environment(Cli.Dev.DevEtcdUser user) => new()
+    private Dictionary<string, string> Environment(DevEtcdUser user) => new()
     {
         ["DOKKAA_ETCD"] = etcd.Endpoints,
         ["DOKKAA_ETCD_CA"] = etcd.Security.CaFile,

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dokkaa.Agent.Docker;
-using Dokkaa.Cli.Dev;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Operations;
+using Dokkaa.Dev;
 using Dokkaa.Etcd;
 using Dokkaa.Testing;
 using Dokkaa.Testing.Dev;

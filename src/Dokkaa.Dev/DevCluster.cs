@@ -1,7 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>What <c>dokkaa dev up</c> is asked for.</summary>
 public sealed record DevUpOptions

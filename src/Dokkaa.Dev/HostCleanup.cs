@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Killing a dev host like a power cut, and removing what a killed dockerd leaves behind: its containers'

@@ -1,6 +1,6 @@
 using Dokkaa.Core.EtcdAccess;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Where a secured dev cluster keeps its CA, certificates and passwords (<c>WORKDIR/tls</c>), and the users it makes:

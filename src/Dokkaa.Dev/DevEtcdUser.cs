@@ -1,4 +1,4 @@
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// One etcd user of a secured dev cluster: its client certificate (CN = the user name) and key, and the file with

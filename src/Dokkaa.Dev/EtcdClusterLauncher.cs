@@ -5,7 +5,7 @@ using System.Text.Json;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Etcd;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// A real etcd cluster (3 members by default) on the bridge address, so that agents inside the namespaces

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// What /proc says about processes: alive (a zombie is not), which program, parent, and the processes that

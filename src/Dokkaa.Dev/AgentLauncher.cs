@@ -1,7 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// One dokkaa-agent per dev host, inside the host's network namespace (so that its ambassador binds to that

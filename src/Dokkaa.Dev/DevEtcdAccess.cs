@@ -2,7 +2,7 @@ using Dokkaa.Core.Etcd;
 using Dokkaa.Core.EtcdAccess;
 using Dokkaa.Etcd;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// How the dev commands themselves talk to the cluster's etcd: plainly, or on a secured cluster as the operator

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>An IPv4 network in CIDR form (10.213.0.0/24), enough arithmetic for the dev cluster's address plan.</summary>
 public readonly record struct Ipv4Network(uint Network, int PrefixLength)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// The state file of a dev cluster (<c>dokkaa dev up --state FILE</c>): everything the other dev commands and

@@ -1,4 +1,4 @@
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Serializes the dev commands that rewrite the state file (restart, etcd start, down), so that two of them

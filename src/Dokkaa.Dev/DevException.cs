@@ -1,4 +1,4 @@
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>A dev cluster operation that cannot go on; the message is what the operator reads, on one line or a few.</summary>
 public sealed class DevException : Exception

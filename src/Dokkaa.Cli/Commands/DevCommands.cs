@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Dokkaa.Cli.Commands;
 using Dokkaa.Cli.Output;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Core.EtcdAccess;
+using Dokkaa.Dev;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Cli.Commands;
 
 /// <summary>
 /// <c>dokkaa dev</c>: a local multi-host cluster for development and tests. Each host is a network namespace

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Makes a secured dev cluster's key material with openssl: a CA, one certificate for the members (server and

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// One dockerd per dev host, started with <c>nsenter --net=/var/run/netns/NS dockerd ...</c> (under the name

@@ -1,4 +1,4 @@
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Turns on etcd authentication in a secured dev cluster with etcdctl (as root, by its client certificate): the

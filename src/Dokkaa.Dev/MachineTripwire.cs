@@ -1,4 +1,4 @@
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Notices if starting a dev host's dockerd touched the machine's own docker0 (the bridge of the machine's

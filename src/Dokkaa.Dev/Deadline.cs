@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>Polling with a deadline: the dev cluster waits for daemons to answer, never for a fixed time.</summary>
 public static class Deadline

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// The dev cluster's network: a bridge with an address on the machine's side, and per host a network

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Dokkaa.Cli.Dev;
+namespace Dokkaa.Dev;
 
 /// <summary>
 /// Runs the system tools the dev cluster is made of (ip, nsenter, dockerd, etcd, docker, iptables, umount)
