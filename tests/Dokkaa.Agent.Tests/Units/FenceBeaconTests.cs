@@ -2,8 +2,9 @@ using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Agent.Tests.Http;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Testing.Etcd;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Units;
@@ -18,7 +19,7 @@ public sealed class FenceBeaconTests : IDisposable
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
 
     // Early enough that the manual clock's ticks, in nanoseconds, fit a long.
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly InMemoryEtcd _etcd;
     private readonly string _dataDir = Directory.CreateTempSubdirectory("dokkaa-fence-").FullName;
     private readonly FenceFiles _files;

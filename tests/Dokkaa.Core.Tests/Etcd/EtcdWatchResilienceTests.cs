@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -85,7 +86,7 @@ public sealed class EtcdWatchResilienceTests(EtcdFixture etcd) : IClassFixture<E
 
         // Three idle timeouts without a single event: only progress notifications keep the stream alive.
         var quiet = Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => quiet.Elapsed > TimeSpan.FromSeconds(3) || !diagnostics.IsEmpty, "three idle seconds");
+        await Poll.UntilAsync(() => quiet.Elapsed > TimeSpan.FromSeconds(3) || !diagnostics.IsEmpty, "three idle seconds");
         Assert.Empty(diagnostics);
 
         await watcher.PutAsync(_p + "idle", "still listening");
