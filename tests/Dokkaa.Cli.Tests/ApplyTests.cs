@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Dokkaa.Cli.Tests.Support;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests;

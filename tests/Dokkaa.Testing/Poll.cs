@@ -25,7 +25,7 @@ public static class Poll
                     return last;
                 lastError = null;
             }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException and not PollGiveUpException)
             {
                 last = default!;
                 lastError = e;
