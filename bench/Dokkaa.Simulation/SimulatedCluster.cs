@@ -3,8 +3,8 @@ using System.Globalization;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Placement;
+using Dokkaa.Testing.Etcd;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dokkaa.Simulation;

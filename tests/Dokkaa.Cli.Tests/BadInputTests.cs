@@ -1,5 +1,6 @@
 using Dokkaa.Cli.Tests.Support;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dokkaa.Cli.Tests.Support;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dokkaa.Cli.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests;

@@ -1,6 +1,7 @@
 using Dokkaa.Cli.Tests.Support;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Cli.Tests;

@@ -1,4 +1,5 @@
 using Dokkaa.Dns.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 using Xunit.Sdk;
 
@@ -97,10 +98,10 @@ public sealed class AnswerCheckTests
     {
         // The instance moved: the server's answer from the old snapshot is not what the new zone holds.
         var query = TestQuery.Build("1.web.service.container", TestQuery.A);
-        var moved = new ClusterBuilder()
+        var moved = new ClusterStateBuilder()
             .Manifest("service", "web", 1, ("http", 80, "tcp"))
             .Instance("service", "web", 1, "192.168.1.99", ports: ("80/tcp", 49169))
-            .Build();
+            .State;
         Assert.True(Throws(() => AnswerCheck.Verify(ServerAnswer(query), ExpectedZone.Of(moved, Ask.Options), DnsTransport.Udp, query)));
     }
 

@@ -1,4 +1,5 @@
 using Dokkaa.Dns.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Dns.Tests;
@@ -254,10 +255,10 @@ public sealed class DigTests
         Assert.Equal(["1.web.service.container. 5 IN A 192.168.1.10"], (await DigTool.DigAsync(dns.EndPoint, "1.web.service.container")).Answer);
 
         // The instance moves to another host: the next query sees it.
-        dns.Publish(new ClusterBuilder()
+        dns.Publish(new ClusterStateBuilder()
             .Manifest("service", "web", 1, ("http", 80, "tcp"))
             .Instance("service", "web", 1, "192.168.1.77", ports: ("80/tcp", 49999))
-            .Build());
+            .State);
         Assert.Equal(["1.web.service.container. 5 IN A 192.168.1.77"], (await DigTool.DigAsync(dns.EndPoint, "1.web.service.container")).Answer);
         Assert.Equal(["80.tcp.1.web.service.container. 5 IN SRV 0 0 49999 1.web.service.container."], (await DigTool.DigAsync(dns.EndPoint, "80.tcp.1.web.service.container", "SRV")).Answer);
     }

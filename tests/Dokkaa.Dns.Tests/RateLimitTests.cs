@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Dns.Limits;
 using Dokkaa.Dns.Tests.Support;
 using Dokkaa.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using static Dokkaa.Dns.Tests.Support.TestSockets;
 
@@ -18,7 +18,7 @@ public sealed class RateLimitTests
     private static readonly IPAddress Flooder = IPAddress.Parse("127.0.0.1");
     private static readonly IPAddress OtherPrefix = IPAddress.Parse("127.0.1.1");
 
-    private static RunningServer Start(DnsRateLimitOptions rateLimit, ManualTimeProvider clock) =>
+    private static RunningServer Start(DnsRateLimitOptions rateLimit, FakeTimeProvider clock) =>
         RunningServer.Start(Clusters.Example(), new DnsServerOptions { Listen = RunningServer.Loopback, RateLimit = rateLimit }, clock);
 
     private static async Task<Socket> ClientAsync(RunningServer server, IPAddress source)
@@ -89,7 +89,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task UdpFloodFromOnePrefixIsLimitedWithSlipWhileAnotherPrefixIsAnswered()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         await using var server = Start(new DnsRateLimitOptions { ResponsesPerSecond = 10, Burst = 20, Slip = 2, Exempt = [] }, clock);
 
         var flood = await FloodAsync(server, Flooder, 200);
@@ -116,7 +116,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task DigSeesTheSlipAndGetsItsAnswerOverTcp()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         await using var server = Start(new DnsRateLimitOptions { ResponsesPerSecond = 1, Burst = 1, Slip = 1, Exempt = [] }, clock);
         Assert.Single((await FloodAsync(server, Flooder, 1)).Single().Answers);
 
@@ -132,7 +132,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task DefaultsNeverLimitLoopback()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         await using var server = Start(new DnsRateLimitOptions(), clock);
         using var socket = await ClientAsync(server, Flooder);
         // Twice the burst with the clock standing still: a bucket would run dry. Counted at the server, as

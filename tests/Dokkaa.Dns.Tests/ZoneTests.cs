@@ -2,6 +2,7 @@ using System.Net;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Dns.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Dns.Tests;
@@ -134,12 +135,12 @@ public sealed class ZoneTests
     public void ServiceSrvListsOnlyTheManifestThatOwnsTheServiceName()
     {
         // A later manifest of the app offers "nginx" too: its instance gets a name, but no SRV under the service.
-        var state = new ClusterBuilder()
+        var state = new ClusterStateBuilder()
             .Manifest("dummy", "nginx", 1, ("nginx", 80, "tcp"))
             .Instance("dummy", "nginx", 1, "10.0.0.1", ports: ("80/tcp", 32768))
             .Manifest("dummy", "a-thief", 1, ("nginx", 80, "tcp"))
             .Instance("dummy", "a-thief", 1, "10.0.0.2", ports: ("80/tcp", 40000))
-            .Build();
+            .State;
 
         var message = Ask.Message(state, "_nginx._tcp.dummy.container", TestQuery.Srv);
 
@@ -296,18 +297,18 @@ public sealed class ZoneTests
     [Fact]
     public void SoaSerialFollowsTheRevision()
     {
-        var later = new ClusterBuilder().Revision(7_000_000_001).Build();
+        var later = new ClusterStateBuilder().AtRevision(7_000_000_001).State;
         Assert.StartsWith("ns.container. hostmaster.container. 2705032705 ", Assert.Single(Ask.Message(later, "container", TestQuery.Soa).Answers).Data);
     }
 
     [Fact]
     public void ManifestsAndClaimsThatCannotBeNamesAreLeftOut()
     {
-        var state = new ClusterBuilder()
+        var state = new ClusterStateBuilder()
             .Manifest("Bad_App", "web", 1)
             .Manifest("app", "web", 1, ("http", 80, "tcp"))
             .Instance("app", "web", 1, "not-an-address", ports: [("http", 1), ("80/tcp", 70000), ("x/tcp", 5)])
-            .Build();
+            .State;
         AssertNegative(Ask.Message(state, "web.bad_app.container", TestQuery.A), 3);
         AssertNegative(Ask.Message(state, "1.web.app.container", TestQuery.A), 0);
         AssertNegative(Ask.Message(state, "80.tcp.1.web.app.container", TestQuery.Srv), 0);

@@ -25,7 +25,7 @@ public static class Poll
                     return last;
                 lastError = null;
             }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException and not PollGiveUpException)
             {
                 last = default!;
                 lastError = e;
@@ -41,11 +41,12 @@ public static class Poll
         }
     }
 
-    public static Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
-        UntilAsync(condition, ok => ok, what, timeout);
+    public static Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null) =>
+        UntilAsync(condition, ok => ok, what, timeout, interval);
 
-    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
-        UntilAsync(() => Task.FromResult(condition()), ok => ok, what, timeout);
+    /// <summary>For a condition that is cheap to read, <paramref name="interval"/> may be as short as a millisecond: a test that steps a fake clock waits this way for every step.</summary>
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null) =>
+        UntilAsync(() => Task.FromResult(condition()), ok => ok, what, timeout, interval);
 
     private static string Describe<T>(T value) => value switch
     {

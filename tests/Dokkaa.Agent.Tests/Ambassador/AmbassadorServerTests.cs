@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Text;
 using Dokkaa.Agent.Ambassador;
 using Dokkaa.Core.Discovery;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Ambassador;
@@ -87,7 +87,7 @@ public sealed class AmbassadorServerTests : IAsyncLifetime
     public async Task Connections_to_a_link_without_live_instances_are_logged_once_per_interval_with_a_count()
     {
         var log = new RecordingLogger();
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var first = FreePort.Tcp();
         await using var server = new AmbassadorServer(IPAddress.Loopback, new AmbassadorPortBook(Path.Combine(_dataDir, "own"), first, first + 50), (_, _) => _endpoints, "local", log, clock);
         var port = await server.EnsureListenerAsync("web", "shop", CancellationToken.None);

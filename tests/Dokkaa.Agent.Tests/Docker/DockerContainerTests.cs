@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Tests.Fixtures;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Docker;
@@ -46,20 +47,7 @@ public sealed class DockerContainerTests : IClassFixture<DockerFixture>
 
         // The mapped port really reaches the container's httpd (loopback only).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var body = await Poll.UntilAsync(
-            async () =>
-            {
-                try
-                {
-                    return await http.GetStringAsync($"http://127.0.0.1:{port}/");
-                }
-                catch (HttpRequestException)
-                {
-                    return null;
-                }
-            },
-            TimeSpan.FromSeconds(20),
-            $"httpd on 127.0.0.1:{port}");
+        var body = await Poll.UntilAsync(() => http.GetStringAsync($"http://127.0.0.1:{port}/"), _ => true, $"httpd on 127.0.0.1:{port}", TimeSpan.FromSeconds(20));
         Assert.Equal("ok", body.Trim());
     }
 

@@ -1,8 +1,8 @@
 using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Tests.Fixtures;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Testing;
+using Dokkaa.Testing.Time;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -20,7 +20,7 @@ public sealed class FenceLoopTests : IClassFixture<DockerFixture>, IDisposable
     private readonly string _dataDir = Directory.CreateTempSubdirectory("dokkaa-fence-loop-").FullName;
 
     // Early enough that the manual clock's ticks, in nanoseconds, fit a long.
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly TimerCountingTimeProvider _clock = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public FenceLoopTests(DockerFixture docker) => _docker = docker;
 

@@ -1,6 +1,7 @@
 using Dokkaa.Agent.Http;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Http;
@@ -12,14 +13,14 @@ public sealed class NginxConfigRendererTests
     private static readonly NginxOptions Options = new() { StateDir = "/var/lib/dokkaa/nginx", RuntimeDir = "/var/lib/dokkaa/nginx", Listen = new[] { "127.0.0.1:8080" }, Front = false };
 
     /// <summary>shop.example with two running instances (and one starting, one beyond the scale), idle.example with none.</summary>
-    private static ClusterState SmallCluster() => new TestCluster()
-        .Manifest("shop", "web", "shop.example", port: 9000, scale: 3)
-        .Instance("shop", "web", 2, "10.0.0.2", 32769, host: "h2")
-        .Instance("shop", "web", 1, "10.0.0.1", 32768, host: "h1")
-        .Instance("shop", "web", 3, "10.0.0.3", 32770, InstanceState.Starting, host: "h3")
-        .Instance("shop", "web", 4, "10.0.0.4", 32771, host: "h4")
-        .Manifest("shop", "idle", "idle.example", scale: 0)
-        .Manifest("shop", "worker", null)
+    private static ClusterState SmallCluster() => new ClusterStateBuilder()
+        .HttpManifest("shop", "web", "shop.example", port: 9000, scale: 3)
+        .HttpInstance("shop", "web", 2, "10.0.0.2", 32769, host: "h2")
+        .HttpInstance("shop", "web", 1, "10.0.0.1", 32768, host: "h1")
+        .HttpInstance("shop", "web", 3, "10.0.0.3", 32770, InstanceState.Starting, host: "h3")
+        .HttpInstance("shop", "web", 4, "10.0.0.4", 32771, host: "h4")
+        .HttpManifest("shop", "idle", "idle.example", scale: 0)
+        .HttpManifest("shop", "worker", null)
         .State;
 
     [Fact]
@@ -67,15 +68,15 @@ public sealed class NginxConfigRendererTests
     [Fact]
     public void The_text_does_not_depend_on_the_order_things_arrived_in()
     {
-        var one = new TestCluster()
-            .Manifest("b", "web", "b.example").Manifest("a", "web", "a.example")
-            .Instance("b", "web", 1, "10.0.0.10", 1000).Instance("b", "web", 2, "10.0.0.9", 1000).Instance("b", "web", 3, "10.0.0.9", 999)
-            .Instance("a", "web", 1, "10.0.0.1", 1000)
+        var one = new ClusterStateBuilder()
+            .HttpManifest("b", "web", "b.example").HttpManifest("a", "web", "a.example")
+            .HttpInstance("b", "web", 1, "10.0.0.10", 1000).HttpInstance("b", "web", 2, "10.0.0.9", 1000).HttpInstance("b", "web", 3, "10.0.0.9", 999)
+            .HttpInstance("a", "web", 1, "10.0.0.1", 1000)
             .State;
-        var two = new TestCluster()
-            .Manifest("a", "web", "a.example").Manifest("b", "web", "b.example")
-            .Instance("a", "web", 1, "10.0.0.1", 1000)
-            .Instance("b", "web", 3, "10.0.0.9", 999).Instance("b", "web", 1, "10.0.0.10", 1000).Instance("b", "web", 2, "10.0.0.9", 1000)
+        var two = new ClusterStateBuilder()
+            .HttpManifest("a", "web", "a.example").HttpManifest("b", "web", "b.example")
+            .HttpInstance("a", "web", 1, "10.0.0.1", 1000)
+            .HttpInstance("b", "web", 3, "10.0.0.9", 999).HttpInstance("b", "web", 1, "10.0.0.10", 1000).HttpInstance("b", "web", 2, "10.0.0.9", 1000)
             .State;
 
         var config = NginxConfigRenderer.Render(one, Options);
@@ -114,9 +115,9 @@ public sealed class NginxConfigRendererTests
     public void A_hostile_or_invalid_host_name_is_never_rendered_and_is_reported(string escaped)
     {
         var host = System.Text.RegularExpressions.Regex.Unescape(escaped);
-        var state = new TestCluster()
-            .Manifest("evil", "web", host).Instance("evil", "web", 1, "10.0.0.1", 32768)
-            .Manifest("shop", "web", "shop.example").Instance("shop", "web", 1, "10.0.0.2", 32768)
+        var state = new ClusterStateBuilder()
+            .HttpManifest("evil", "web", host).HttpInstance("evil", "web", 1, "10.0.0.1", 32768)
+            .HttpManifest("shop", "web", "shop.example").HttpInstance("shop", "web", 1, "10.0.0.2", 32768)
             .State;
 
         var config = NginxConfigRenderer.Render(state, Options);
@@ -126,7 +127,7 @@ public sealed class NginxConfigRendererTests
         Assert.Contains("http.host", problem.Message);
         Assert.Equal(new[] { "shop.example" }, config.Routes.Select(r => r.Host));
         Assert.DoesNotContain("10.0.0.1", config.Text);
-        Assert.Equal(NginxConfigRenderer.Render(new TestCluster().Manifest("shop", "web", "shop.example").Instance("shop", "web", 1, "10.0.0.2", 32768).State, Options).Text, config.Text);
+        Assert.Equal(NginxConfigRenderer.Render(new ClusterStateBuilder().HttpManifest("shop", "web", "shop.example").HttpInstance("shop", "web", 1, "10.0.0.2", 32768).State, Options).Text, config.Text);
         AssertOnlySafeCharacters(config.Text);
     }
 
@@ -137,9 +138,9 @@ public sealed class NginxConfigRendererTests
         var longest = string.Join('.', label63, label63, label63, new string('b', 61)); // 253
         var tooLongLabel = new string('c', 64) + ".example";
         var tooLongName = "d" + longest; // 254
-        var state = new TestCluster()
-            .Manifest("a", "ok1", label63 + ".example").Manifest("a", "ok2", longest)
-            .Manifest("a", "bad1", tooLongLabel).Manifest("a", "bad2", tooLongName)
+        var state = new ClusterStateBuilder()
+            .HttpManifest("a", "ok1", label63 + ".example").HttpManifest("a", "ok2", longest)
+            .HttpManifest("a", "bad1", tooLongLabel).HttpManifest("a", "bad2", tooLongName)
             .State;
 
         var config = NginxConfigRenderer.Render(state, Options);
@@ -166,9 +167,9 @@ public sealed class NginxConfigRendererTests
     public void Instance_addresses_that_are_not_plain_IP_addresses_are_never_rendered(string escaped)
     {
         var address = System.Text.RegularExpressions.Regex.Unescape(escaped);
-        var state = new TestCluster().Manifest("shop", "web", "shop.example", scale: 2)
-            .Instance("shop", "web", 1, address, 32768)
-            .Instance("shop", "web", 2, "10.0.0.2", 32769)
+        var state = new ClusterStateBuilder().HttpManifest("shop", "web", "shop.example", scale: 2)
+            .HttpInstance("shop", "web", 1, address, 32768)
+            .HttpInstance("shop", "web", 2, "10.0.0.2", 32769)
             .State;
 
         var config = NginxConfigRenderer.Render(state, Options);
@@ -185,9 +186,9 @@ public sealed class NginxConfigRendererTests
     public void IPv6_instances_and_listen_addresses_are_bracketed()
     {
         var options = Options with { Listen = new[] { "[::]:8080", "0.0.0.0:8080" } };
-        var state = new TestCluster().Manifest("shop", "web", "shop.example", scale: 2)
-            .Instance("shop", "web", 1, "2001:DB8:0:0::1", 32768)
-            .Instance("shop", "web", 2, "10.0.0.2", 32769)
+        var state = new ClusterStateBuilder().HttpManifest("shop", "web", "shop.example", scale: 2)
+            .HttpInstance("shop", "web", 1, "2001:DB8:0:0::1", 32768)
+            .HttpInstance("shop", "web", 2, "10.0.0.2", 32769)
             .State;
 
         var config = NginxConfigRenderer.Render(state, options);
@@ -200,7 +201,7 @@ public sealed class NginxConfigRendererTests
     [Fact]
     public void Ids_in_comments_are_sanitised()
     {
-        var state = new TestCluster().Manifest("sh;op}", "we\nb{", "shop.example").Instance("sh;op}", "we\nb{", 1, "10.0.0.1", 32768, host: "h1;\n}").State;
+        var state = new ClusterStateBuilder().HttpManifest("sh;op}", "we\nb{", "shop.example").HttpInstance("sh;op}", "we\nb{", 1, "10.0.0.1", 32768, host: "h1;\n}").State;
 
         var config = NginxConfigRenderer.Render(state, Options);
 
@@ -212,13 +213,13 @@ public sealed class NginxConfigRendererTests
     [Fact]
     public void Only_running_instances_within_the_scale_that_publish_the_http_port_are_upstreams()
     {
-        var state = new TestCluster().Manifest("shop", "web", "shop.example", port: 9000, scale: 5)
-            .Instance("shop", "web", 1, "10.0.0.1", 1001)
-            .Instance("shop", "web", 2, "10.0.0.2", 1002, InstanceState.Starting)
-            .Instance("shop", "web", 3, "10.0.0.3", 1003, InstanceState.Failed)
-            .Instance("shop", "web", 4, "10.0.0.4", 1004, InstanceState.Stopping)
-            .Instance("shop", "web", 5, "10.0.0.5", 1005, httpPort: 8080)
-            .Instance("shop", "web", 6, "10.0.0.6", 1006)
+        var state = new ClusterStateBuilder().HttpManifest("shop", "web", "shop.example", port: 9000, scale: 5)
+            .HttpInstance("shop", "web", 1, "10.0.0.1", 1001)
+            .HttpInstance("shop", "web", 2, "10.0.0.2", 1002, InstanceState.Starting)
+            .HttpInstance("shop", "web", 3, "10.0.0.3", 1003, InstanceState.Failed)
+            .HttpInstance("shop", "web", 4, "10.0.0.4", 1004, InstanceState.Stopping)
+            .HttpInstance("shop", "web", 5, "10.0.0.5", 1005, httpPort: 8080)
+            .HttpInstance("shop", "web", 6, "10.0.0.6", 1006)
             .State;
 
         var config = NginxConfigRenderer.Render(state, Options);
@@ -231,7 +232,7 @@ public sealed class NginxConfigRendererTests
     [Fact]
     public void A_host_without_running_instances_answers_503_and_has_no_upstream()
     {
-        var state = new TestCluster().Manifest("shop", "web", "shop.example").Instance("shop", "web", 1, "10.0.0.1", 1001, InstanceState.Failed).State;
+        var state = new ClusterStateBuilder().HttpManifest("shop", "web", "shop.example").HttpInstance("shop", "web", 1, "10.0.0.1", 1001, InstanceState.Failed).State;
 
         var config = NginxConfigRenderer.Render(state, Options);
 
@@ -255,9 +256,9 @@ public sealed class NginxConfigRendererTests
     public void A_host_name_declared_twice_is_routed_to_the_manifest_created_first_only()
     {
         // green's key was created first (revision 3), although blue sorts first by name.
-        var state = new TestCluster()
-            .Manifest("shop", "blue", "shop.example", createRevision: 5).Instance("shop", "blue", 1, "10.0.0.1", 1001)
-            .Manifest("shop", "green", "shop.example", port: 8080, createRevision: 3).Instance("shop", "green", 1, "10.0.0.2", 2001, httpPort: 8080)
+        var state = new ClusterStateBuilder()
+            .HttpManifest("shop", "blue", "shop.example", createRevision: 5).HttpInstance("shop", "blue", 1, "10.0.0.1", 1001)
+            .HttpManifest("shop", "green", "shop.example", port: 8080, createRevision: 3).HttpInstance("shop", "green", 1, "10.0.0.2", 2001, httpPort: 8080)
             .State;
 
         var config = NginxConfigRenderer.Render(state, Options);
@@ -291,7 +292,7 @@ public sealed class NginxConfigRendererTests
     {
         var valid = new Manifest { Image = "shop/web:1", Scale = 1, Http = new HttpRoute("shop.example", 9000) };
         var id = new ManifestId("shop", "web");
-        var state = new TestCluster().Instance("shop", "web", 1, "10.0.0.1", 1001).State;
+        var state = new ClusterStateBuilder().HttpInstance("shop", "web", 1, "10.0.0.1", 1001).State;
         state = state with { Manifests = state.Manifests.SetItem(id, new ManifestEntry(id, "{broken", null, new[] { new ManifestError("$", "bad") }, 2, valid)) };
 
         Assert.Equal(new[] { "10.0.0.1:1001" }, NginxConfigRenderer.Render(state, Options).Routes.Single().Upstreams);

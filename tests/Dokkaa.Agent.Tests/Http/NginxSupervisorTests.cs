@@ -59,9 +59,9 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var a = Backend("A");
         var b = Backend("B");
         var c = Backend("C");
-        var state = TestCluster.Shop(Shop, a, b, c)
-            .Manifest("shop", "web", Shop, scale: 4)
-            .Instance("shop", "web", 4, "127.0.0.1", FreePort.Tcp(), InstanceState.Starting)
+        var state = HttpClusterStates.Shop(Shop, a, b, c)
+            .HttpManifest("shop", "web", Shop, scale: 4)
+            .HttpInstance("shop", "web", 4, "127.0.0.1", FreePort.Tcp(), InstanceState.Starting)
             .State;
         await StartAsync(state);
 
@@ -90,7 +90,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     public async Task Unknown_hosts_get_404_and_a_host_without_instances_gets_503()
     {
         var a = Backend("A");
-        var state = TestCluster.Shop(Shop, a).Manifest("shop", "idle", "idle.example", scale: 0).State;
+        var state = HttpClusterStates.Shop(Shop, a).HttpManifest("shop", "idle", "idle.example", scale: 0).State;
         await StartAsync(state);
 
         var unknown = await GetAsync("other.example");
@@ -112,12 +112,12 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var a = Backend("A");
         var label = new string('a', 63);
         var longest = string.Join('.', label, label, label, new string('b', 61));
-        var cluster = new TestCluster()
-            .Manifest("evil", "one", "a;}").Manifest("evil", "two", "x.example\nserver { listen 81; }").Manifest("evil", "three", "$host")
-            .Manifest("evil", "four", new string('c', 64) + ".example")
-            .Manifest("shop", "long", longest).Instance("shop", "long", 1, "127.0.0.1", a.Port);
+        var cluster = new ClusterStateBuilder()
+            .HttpManifest("evil", "one", "a;}").HttpManifest("evil", "two", "x.example\nserver { listen 81; }").HttpManifest("evil", "three", "$host")
+            .HttpManifest("evil", "four", new string('c', 64) + ".example")
+            .HttpManifest("shop", "long", longest).HttpInstance("shop", "long", 1, "127.0.0.1", a.Port);
         for (var i = 0; i < 500; i++)
-            cluster.Manifest("many", $"m{i}", $"host-{i}.{label}.example", scale: 0);
+            cluster.HttpManifest("many", $"m{i}", $"host-{i}.{label}.example", scale: 0);
 
         var supervisor = await StartAsync(cluster.State);
 
@@ -134,7 +134,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var a = Backend("A", TimeSpan.FromMilliseconds(2));
         var b = Backend("B", TimeSpan.FromMilliseconds(2));
         var c = Backend("C", TimeSpan.FromMilliseconds(2));
-        await StartAsync(TestCluster.Shop(Shop, a, b, c).State);
+        await StartAsync(HttpClusterStates.Shop(Shop, a, b, c).State);
 
         var results = new ConcurrentQueue<(long Start, long End, int Status, string Backend)>();
         using var stop = new CancellationTokenSource();
@@ -192,8 +192,8 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var a = Backend("A");
         var b = Backend("B");
         var c = Backend("C");
-        var two = TestCluster.Shop(Shop, a, b).State;
-        var three = TestCluster.Shop(Shop, a, b, c).State;
+        var two = HttpClusterStates.Shop(Shop, a, b).State;
+        var three = HttpClusterStates.Shop(Shop, a, b, c).State;
         var supervisor = await StartAsync(two, o => o with { Front = front });
 
         var url = $"http://127.0.0.1:{_port}/";
@@ -249,11 +249,11 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     {
         var a = Backend("A");
         var b = Backend("B");
-        var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State);
+        var supervisor = await StartAsync(HttpClusterStates.Shop(Shop, a).State);
         var good = supervisor.Current!;
         var reloads = supervisor.Reloads;
 
-        var next = NginxConfigRenderer.Render(TestCluster.Shop(Shop, b).State, supervisor.Options);
+        var next = NginxConfigRenderer.Render(HttpClusterStates.Shop(Shop, b).State, supervisor.Options);
         var broken = next with { Text = next.Text.Replace("http {\n", "http {\n    upstream dokkaa_empty {\n    }\n", StringComparison.Ordinal) };
         var result = await supervisor.ApplyConfigAsync(broken, CancellationToken.None);
 
@@ -282,9 +282,9 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     {
         var a = Backend("A");
         var b = Backend("B");
-        var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State, FastRetries);
+        var supervisor = await StartAsync(HttpClusterStates.Shop(Shop, a).State, FastRetries);
         var errorLog = supervisor.Options.ErrorLogPath;
-        var next = TestCluster.Shop(Shop, b).State;
+        var next = HttpClusterStates.Shop(Shop, b).State;
         var wanted = NginxConfigRenderer.Render(next, supervisor.Options).Hash;
 
         // nginx -t opens the error log: a directory in its place makes it refuse any configuration, until it is gone.
@@ -308,7 +308,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     public async Task A_route_whose_instances_do_not_answer_is_reported_and_cleared_by_a_retry_once_one_does()
     {
         var port = FreePort.Tcp();
-        var state = new TestCluster().Manifest("shop", "web", Shop, scale: 1).Instance("shop", "web", 1, "127.0.0.1", port).State;
+        var state = new ClusterStateBuilder().HttpManifest("shop", "web", Shop, scale: 1).HttpInstance("shop", "web", 1, "127.0.0.1", port).State;
         var supervisor = await StartAsync(state, FastRetries);
 
         var error = await Poll.UntilAsync(
@@ -335,7 +335,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var locked = Directory.CreateTempSubdirectory("dokkaa-locked-").FullName;
         try
         {
-            var state = TestCluster.Shop(Shop, a).Manifest("shop", "idle", "idle.example", scale: 0).State;
+            var state = HttpClusterStates.Shop(Shop, a).HttpManifest("shop", "idle", "idle.example", scale: 0).State;
             var supervisor = await StartAsync(state, o => FastRetries(o) with { RuntimeDir = Path.Combine(locked, "run") });
 
             var errors = await Poll.UntilAsync(() => Task.FromResult(supervisor.RouteErrors), e => e.Count == 2, "both routes in RouteErrors", TimeSpan.FromSeconds(30));
@@ -360,7 +360,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var locked = Directory.CreateTempSubdirectory("dokkaa-locked-").FullName;
         try
         {
-            var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State, o => FastRetries(o) with { StateDir = Path.Combine(locked, "nginx") });
+            var supervisor = await StartAsync(HttpClusterStates.Shop(Shop, a).State, o => FastRetries(o) with { StateDir = Path.Combine(locked, "nginx") });
 
             Assert.StartsWith("/run/dokkaa-nginx/", supervisor.Options.RuntimeDir);
             Assert.Equal("A", BackendOf((await GetAsync(Shop)).Body));
@@ -383,7 +383,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     public async Task Nginx_killed_with_SIGKILL_is_restarted_and_serves_again(string which)
     {
         var a = Backend("A");
-        var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State, o => o with { RestartDelayFirst = TimeSpan.FromMilliseconds(100) });
+        var supervisor = await StartAsync(HttpClusterStates.Shop(Shop, a).State, o => o with { RestartDelayFirst = TimeSpan.FromMilliseconds(100) });
         int? Pid() => which == "router" ? supervisor.ProcessId : supervisor.FrontProcessId;
         var pid = Pid()!.Value;
         var other = which == "router" ? supervisor.FrontProcessId : supervisor.ProcessId;
@@ -406,10 +406,10 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     {
         var a = Backend("A");
         var b = Backend("B");
-        var supervisor = await StartAsync(TestCluster.Shop(Shop, a).State);
+        var supervisor = await StartAsync(HttpClusterStates.Shop(Shop, a).State);
         var reloads = supervisor.Reloads;
-        var states = Enumerable.Range(0, 20).Select(i => TestCluster.Shop(Shop, i % 2 == 0 ? a : b).Instance("shop", "web", 2, "127.0.0.1", 1000 + i).State).ToArray();
-        var last = TestCluster.Shop(Shop, b).State;
+        var states = Enumerable.Range(0, 20).Select(i => HttpClusterStates.Shop(Shop, i % 2 == 0 ? a : b).HttpInstance("shop", "web", 2, "127.0.0.1", 1000 + i).State).ToArray();
+        var last = HttpClusterStates.Shop(Shop, b).State;
         var expected = NginxConfigRenderer.Render(last, supervisor.Options).Hash;
 
         foreach (var state in states)
@@ -426,7 +426,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
             if (r.Outcome == NginxApplyOutcome.Unchanged)
                 unchanged.TrySetResult(r);
         };
-        supervisor.Update(TestCluster.Shop(Shop, b).State);
+        supervisor.Update(HttpClusterStates.Shop(Shop, b).State);
         await unchanged.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(reloads + 1, supervisor.Reloads);
     }
@@ -435,7 +435,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
     public async Task A_WebSocket_upgrade_passes_through()
     {
         var a = Backend("A");
-        await StartAsync(TestCluster.Shop(Shop, a).State);
+        await StartAsync(HttpClusterStates.Shop(Shop, a).State);
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, _port);
@@ -459,7 +459,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         var b = Backend("B");
         var first = new NginxSupervisor(Options(), _logs.CreateLogger("first"));
         _supervisors.Add(first);
-        await first.StartAsync(TestCluster.Shop(Shop, a).State, CancellationToken.None);
+        await first.StartAsync(HttpClusterStates.Shop(Shop, a).State, CancellationToken.None);
         var pids = new[] { first.ProcessId!.Value, first.FrontProcessId!.Value };
         await first.DisposeAsync();
         Assert.All(pids, pid => Assert.False(NginxProcesses.IsAlive(pid)));
@@ -474,7 +474,7 @@ public sealed class NginxSupervisorTests : IAsyncLifetime
         {
             await Poll.UntilAsync(async () => BackendOf((await GetAsync(Shop)).Body) == "A", "the leftover nginx to serve");
 
-            var second = await StartAsync(TestCluster.Shop(Shop, b).State);
+            var second = await StartAsync(HttpClusterStates.Shop(Shop, b).State);
             foreach (var leftover in leftovers)
             {
                 Assert.True(leftover.WaitForExit(TimeSpan.FromSeconds(10)), "a leftover nginx was not stopped");

@@ -46,7 +46,7 @@ public sealed class ResilienceTests : AgentTestBase, IClassFixture<EtcdFixture>
         await WaitConvergedAsync("lock");
         var web = await Docker.InspectContainerAsync($"{App}---web");
 
-        Etcd.Kill();
+        await Etcd.StopAsync();
         try
         {
             var cutAt = DateTimeOffset.UtcNow;

@@ -2,8 +2,10 @@ using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Agent.Tests.Http;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
+using Dokkaa.Testing.Etcd;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Units;
@@ -18,7 +20,7 @@ public sealed class FenceBeaconTests : IDisposable
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
 
     // Early enough that the manual clock's ticks, in nanoseconds, fit a long.
-    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly InMemoryEtcd _etcd;
     private readonly string _dataDir = Directory.CreateTempSubdirectory("dokkaa-fence-").FullName;
     private readonly FenceFiles _files;
@@ -39,7 +41,7 @@ public sealed class FenceBeaconTests : IDisposable
     public async Task Without_exclusive_manifests_nothing_is_written()
     {
         var (membership, beacon) = await StartAgentAsync();
-        beacon.Publish(new TestCluster().Manifest("app", "web", null).Instance("app", "web", 1, "10.0.0.1", null, lease: membership.LeaseId).State);
+        beacon.Publish(new ClusterStateBuilder().HttpManifest("app", "web", null).HttpInstance("app", "web", 1, "10.0.0.1", null, lease: membership.LeaseId).State);
         Assert.False(File.Exists(_files.RecordPath));
     }
 
@@ -47,8 +49,8 @@ public sealed class FenceBeaconTests : IDisposable
     public async Task The_record_names_the_exclusive_manifests_and_follows_the_renewals_of_the_lease_their_claims_are_on()
     {
         var (membership, beacon) = await StartAgentAsync();
-        var state = new TestCluster().Manifest("app", "lock", null, exclusive: true).Manifest("app", "web", null)
-            .Instance("app", "lock", 1, "10.0.0.1", null, lease: membership.LeaseId).State;
+        var state = new ClusterStateBuilder().HttpManifest("app", "lock", null, exclusive: true).HttpManifest("app", "web", null)
+            .HttpInstance("app", "lock", 1, "10.0.0.1", null, lease: membership.LeaseId).State;
         beacon.Publish(state);
         var record = _files.Read()!;
         Assert.Equal(new[] { "app/lock" }, record.Exclusive);
@@ -61,7 +63,7 @@ public sealed class FenceBeaconTests : IDisposable
         Assert.Equal(0, _files.Read()!.RenewedAtNs);
 
         // Once the claim is on the new lease, its renewals count.
-        beacon.Publish(new TestCluster().Manifest("app", "lock", null, exclusive: true).Instance("app", "lock", 1, "10.0.0.1", null, lease: membership.LeaseId).State);
+        beacon.Publish(new ClusterStateBuilder().HttpManifest("app", "lock", null, exclusive: true).HttpInstance("app", "lock", 1, "10.0.0.1", null, lease: membership.LeaseId).State);
         Assert.Equal((membership.LeaseId, membership.LastRenewedNs), (_files.Read()!.LeaseId, _files.Read()!.RenewedAtNs));
 
         beacon.AgentStopped();
@@ -74,21 +76,21 @@ public sealed class FenceBeaconTests : IDisposable
         var (first, firstBeacon) = await StartAgentAsync();
         var oldLease = first.LeaseId;
         var oldRenewal = first.LastRenewedNs;
-        firstBeacon.Publish(new TestCluster().Manifest("app", "lock", null, exclusive: true).Instance("app", "lock", 1, "10.0.0.1", null, lease: oldLease).State);
+        firstBeacon.Publish(new ClusterStateBuilder().HttpManifest("app", "lock", null, exclusive: true).HttpInstance("app", "lock", 1, "10.0.0.1", null, lease: oldLease).State);
         firstBeacon.AgentStopped();
 
         _clock.Advance(TimeSpan.FromSeconds(0.8));
         var (second, secondBeacon) = await StartAgentAsync();
         Assert.NotEqual(oldLease, second.LeaseId);
-        secondBeacon.Publish(new TestCluster().Manifest("app", "lock", null, exclusive: true).Instance("app", "lock", 1, "10.0.0.1", null, lease: oldLease).State);
+        secondBeacon.Publish(new ClusterStateBuilder().HttpManifest("app", "lock", null, exclusive: true).HttpInstance("app", "lock", 1, "10.0.0.1", null, lease: oldLease).State);
         var carried = _files.Read()!;
         Assert.Equal((oldLease, oldRenewal, false), (carried.LeaseId, carried.RenewedAtNs, carried.AgentStopped));
 
         // A claim on a lease it knows nothing of: no renewal at all.
-        secondBeacon.Publish(new TestCluster().Manifest("app", "lock", null, exclusive: true).Instance("app", "lock", 1, "10.0.0.1", null, lease: 999).State);
+        secondBeacon.Publish(new ClusterStateBuilder().HttpManifest("app", "lock", null, exclusive: true).HttpInstance("app", "lock", 1, "10.0.0.1", null, lease: 999).State);
         Assert.Equal(0, _files.Read()!.RenewedAtNs);
 
-        secondBeacon.Publish(new TestCluster().Manifest("app", "lock", null, exclusive: true).Instance("app", "lock", 1, "10.0.0.1", null, lease: second.LeaseId).State);
+        secondBeacon.Publish(new ClusterStateBuilder().HttpManifest("app", "lock", null, exclusive: true).HttpInstance("app", "lock", 1, "10.0.0.1", null, lease: second.LeaseId).State);
         Assert.Equal((second.LeaseId, second.LastRenewedNs), (_files.Read()!.LeaseId, _files.Read()!.RenewedAtNs));
     }
 

@@ -1,6 +1,8 @@
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
+using Dokkaa.Testing.Etcd;
+using Dokkaa.Testing.Time;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -21,7 +23,7 @@ public sealed class HostMembershipTests
     [InlineData(400)]
     public async Task An_etcd_that_answers_within_a_quarter_ttl_never_leaves_the_renewal_older_than_half_the_ttl(int latencyMs)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TimerCountingTimeProvider();
         var latency = TimeSpan.Zero;
         using var etcd = new InMemoryEtcd(new InMemoryEtcdOptions { TimeProvider = clock, Latency = () => latency });
         var membership = new HostMembership(etcd, "h1", Ttl, () => new HostRecord { Address = "127.0.0.1", AgentVersion = "0.1.0" }, NullLogger.Instance, clock);
@@ -56,15 +58,9 @@ public sealed class HostMembershipTests
     }
 
     /// <summary>Moves the clock one step, then waits (real time, with a deadline) until the loop is parked again.</summary>
-    private static async Task StepAsync(ManualTimeProvider clock, Func<bool> parked)
+    private static async Task StepAsync(TimerCountingTimeProvider clock, Func<bool> parked)
     {
         clock.Advance(Step);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!parked())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"the membership loop did not wait on the clock again within 10 s (at {clock.GetUtcNow():HH:mm:ss.fff})");
-            await Task.Delay(1);
-        }
+        await Poll.UntilAsync(parked, $"the membership loop to wait on the clock again (at {clock.GetUtcNow():HH:mm:ss.fff})", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1));
     }
 }

@@ -3,7 +3,7 @@ using Dokkaa.Agent.Ambassador;
 using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Agent.Tests.Docker;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Units;
@@ -24,8 +24,7 @@ public sealed class LinkPortsInUseTests
             """);
         using var docker = handler.Client();
         var local = await LocalContainers.ReadAsync(docker, "h", CancellationToken.None);
-        var state = ClusterState.Empty.Apply(new WatchEvent(WatchEventType.Put, new KeyValue(
-            KeyLayout.Manifest("shop", "old"), """{"image":"dokkaa/busybox:test","links":["db","cache.other"]}""", 1, 1, 1, 0)));
+        var state = new ClusterStateBuilder().Put(KeyLayout.Manifest("shop", "old"), """{"image":"dokkaa/busybox:test","links":["db","cache.other"]}""").State;
 
         var use = LinkPortsInUse.Of(local, state);
 

@@ -16,7 +16,11 @@ public abstract class CliTestBase : IClassFixture<EtcdFixture>, IDisposable
 
     private readonly Lazy<string> _tempDir = new(() => Directory.CreateTempSubdirectory("dokkaa-cli-test-").FullName);
 
-    protected CliTestBase(EtcdFixture etcd) => Etcd = etcd;
+    protected CliTestBase(EtcdFixture etcd)
+    {
+        Assert.True(File.Exists(RepoPaths.Cli), $"the dokkaa executable is not built at {RepoPaths.Cli}");
+        Etcd = etcd;
+    }
 
     protected EtcdFixture Etcd { get; }
 

@@ -3,6 +3,7 @@ using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;
@@ -10,7 +11,7 @@ namespace Dokkaa.Core.Tests.Cluster;
 public sealed class ClusterStateApplyTests
 {
     private static readonly string ManifestKey = KeyLayout.Manifest("dummy", "nginx");
-    private readonly StateBuilder _b = new();
+    private readonly ClusterStateBuilder _b = new();
 
     [Fact]
     public void Valid_manifest_is_parsed_and_remembered_as_last_valid()

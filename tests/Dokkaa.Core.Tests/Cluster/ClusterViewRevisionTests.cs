@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;

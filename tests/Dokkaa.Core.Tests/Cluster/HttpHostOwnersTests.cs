@@ -2,6 +2,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;
@@ -9,7 +10,7 @@ namespace Dokkaa.Core.Tests.Cluster;
 /// <summary>Who serves an http.host: the manifest created first; the others are told in their status.</summary>
 public sealed class HttpHostOwnersTests
 {
-    private readonly StateBuilder _b = new StateBuilder().Host("a").Host("b");
+    private readonly ClusterStateBuilder _b = new ClusterStateBuilder().Host("a").Host("b");
 
     private static Manifest Routed(string host, int scale = 1) => TestManifests.Web(scale) with { Http = new HttpRoute(host, 80) };
 

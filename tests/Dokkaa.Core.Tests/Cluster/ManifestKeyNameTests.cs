@@ -1,4 +1,5 @@
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;
@@ -9,7 +10,7 @@ namespace Dokkaa.Core.Tests.Cluster;
 /// </summary>
 public sealed class ManifestKeyNameTests
 {
-    private readonly StateBuilder _b = new();
+    private readonly ClusterStateBuilder _b = new();
 
     public static TheoryData<string, string, string> BadNames => new()
     {

@@ -2,6 +2,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;
@@ -11,7 +12,7 @@ public sealed class ServingInstancesTests
 {
     private static readonly ManifestId Web = new("dummy", "nginx");
 
-    private readonly StateBuilder _b = new StateBuilder().Host("a").Host("b");
+    private readonly ClusterStateBuilder _b = new ClusterStateBuilder().Host("a").Host("b");
 
     private IReadOnlyList<int> Serving() =>
         ServingInstances.Of(_b.State, Web, _b.Entry(Web.App, Web.Name).Effective!).Select(c => c.Id.Instance).ToList();

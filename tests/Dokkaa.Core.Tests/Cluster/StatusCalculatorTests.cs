@@ -1,13 +1,14 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;
 
 public sealed class StatusCalculatorTests
 {
-    private readonly StateBuilder _b = new StateBuilder().Host("a").Host("b");
+    private readonly ClusterStateBuilder _b = new ClusterStateBuilder().Host("a").Host("b");
 
     private StatusRecord Compute(string app = "dummy", string name = "nginx") =>
         StatusCalculator.Compute(_b.State, _b.Entry(app, name));
@@ -153,7 +154,7 @@ public sealed class StatusCalculatorTests
     [Fact]
     public void Pending_with_only_draining_hosts_says_so()
     {
-        var b = new StateBuilder().Host("a", draining: true).Manifest("dummy", "nginx", TestManifests.Web(scale: 2));
+        var b = new ClusterStateBuilder().Host("a", draining: true).Manifest("dummy", "nginx", TestManifests.Web(scale: 2));
 
         var status = StatusCalculator.Compute(b.State, b.Entry("dummy", "nginx"));
 
@@ -163,7 +164,7 @@ public sealed class StatusCalculatorTests
     [Fact]
     public void Pending_with_no_host_at_all_says_so()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 1));
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 1));
 
         var status = StatusCalculator.Compute(b.State, b.Entry("dummy", "nginx"));
 

@@ -1,7 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Status;
-using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Cluster;
@@ -20,7 +20,7 @@ public sealed class StatusWriterTests
         var manifests = Enumerable.Range(1, 200).Select(m => new ManifestId("app", $"m{m}")).ToList();
         var live = Enumerable.Range(1, 30).Select(h => $"h{h}").ToHashSet();
         var next = 31;
-        var b = new StateBuilder();
+        var b = new ClusterStateBuilder();
         foreach (var host in live)
             b.Host(host);
 
@@ -49,7 +49,7 @@ public sealed class StatusWriterTests
     [Fact]
     public void No_live_host_means_no_writer()
     {
-        var b = new StateBuilder().Host("h1");
+        var b = new ClusterStateBuilder().Host("h1");
         var id = new ManifestId("app", "web");
         Assert.Equal("h1", StatusCalculator.Writer(b.State, id));
         Assert.Null(StatusCalculator.Writer(b.Delete(KeyLayout.Host("h1")).State, id));

@@ -2,6 +2,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Discovery;
@@ -20,13 +21,13 @@ public sealed class ServiceResolverTests
     [Fact]
     public void Resolves_running_instance_to_host_address_and_published_port()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 1))
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 1))
             .Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 32768));
 
         var endpoint = Assert.Single(ServiceResolver.Resolve(b.State, "nginx"));
 
         Assert.Equal(
-            new ServiceEndpoint("nginx", "dummy", "nginx", 1, "a", StateBuilder.AddressOf("a"), 32768, 80, "tcp"),
+            new ServiceEndpoint("nginx", "dummy", "nginx", 1, "a", ClusterStateBuilder.AddressOf("a"), 32768, 80, "tcp"),
             endpoint);
         Assert.Equal(new InstanceId("dummy", "nginx", 1), endpoint.InstanceId);
     }
@@ -34,7 +35,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void Only_running_claims_within_scale_with_the_port_published_count()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 6))
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 6))
             .Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001))
             .Claim("dummy", "nginx", 2, "a", InstanceState.Starting, ports: Published("80/tcp", 1002))
             .Claim("dummy", "nginx", 3, "b", InstanceState.Failed, ports: Published("80/tcp", 1003))
@@ -49,7 +50,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void Instances_still_running_an_older_manifest_keep_serving()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 2))
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web(scale: 2))
             .Claim("dummy", "nginx", 1, "a", hash: "older", ports: Published("80/tcp", 1001))
             .Claim("dummy", "nginx", 2, "b", ports: Published("80/tcp", 1002));
 
@@ -60,7 +61,7 @@ public sealed class ServiceResolverTests
     public void Port_key_includes_the_protocol()
     {
         var dns = new Manifest { Image = "dokkaa/dns", Services = new Dictionary<string, ServicePort> { ["dns"] = new(53, "udp") } };
-        var b = new StateBuilder().Manifest("infra", "dns", dns)
+        var b = new ClusterStateBuilder().Manifest("infra", "dns", dns)
             .Claim("infra", "dns", 1, "a", ports: Published("53/udp", 5353))
             .Manifest("infra", "dns-tcp-only", dns)
             .Claim("infra", "dns-tcp-only", 1, "a", ports: Published("53/tcp", 5354));
@@ -72,7 +73,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void Filters_by_app_and_orders_by_app_name_and_instance()
     {
-        var b = new StateBuilder()
+        var b = new ClusterStateBuilder()
             .Manifest("shop", "front", TestManifests.Web(scale: 2))
             .Manifest("dummy", "nginx", TestManifests.Web(scale: 1))
             .Claim("shop", "front", 2, "b", ports: Published("80/tcp", 2002))
@@ -87,7 +88,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void Service_nobody_provides_resolves_to_nothing()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web()).Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001));
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web()).Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001));
 
         Assert.Empty(ServiceResolver.Resolve(b.State, "db"));
     }
@@ -95,7 +96,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void A_broken_edit_keeps_resolving_the_last_valid_manifest()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
             .Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001))
             .Put(KeyLayout.Manifest("dummy", "nginx"), "{ broken");
 
@@ -105,7 +106,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void Claims_without_a_manifest_are_not_endpoints()
     {
-        var b = new StateBuilder().Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001));
+        var b = new ClusterStateBuilder().Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001));
 
         Assert.Empty(ServiceResolver.Resolve(b.State, "nginx"));
     }
@@ -113,7 +114,7 @@ public sealed class ServiceResolverTests
     public void A_later_manifest_offering_the_same_service_in_the_app_gets_no_connections()
     {
         // "thief" is created after "nginx" and offers the same service name, with an instance of its own.
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
             .Claim("dummy", "nginx", 1, "a", ports: Published("80/tcp", 1001))
             .Manifest("dummy", "thief", TestManifests.Web())
             .Claim("dummy", "thief", 1, "b", ports: Published("80/tcp", 2001));
@@ -126,7 +127,7 @@ public sealed class ServiceResolverTests
     public void The_first_created_manifest_keeps_the_service_whatever_its_name_or_later_edits()
     {
         // "a-thief" sorts before "nginx" but was created later; editing "nginx" keeps its create revision.
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
             .Manifest("dummy", "a-thief", TestManifests.Web())
             .Manifest("dummy", "nginx", TestManifests.Web(scale: 2));
 
@@ -136,7 +137,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void When_the_owner_goes_the_next_oldest_manifest_serves_the_service()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web())
             .Manifest("dummy", "second", TestManifests.Web())
             .Claim("dummy", "second", 1, "b", ports: Published("80/tcp", 2001))
             .Delete(KeyLayout.Manifest("dummy", "nginx"));
@@ -147,7 +148,7 @@ public sealed class ServiceResolverTests
     [Fact]
     public void The_same_service_name_in_another_app_is_another_service()
     {
-        var b = new StateBuilder().Manifest("dummy", "nginx", TestManifests.Web()).Manifest("shop", "nginx", TestManifests.Web());
+        var b = new ClusterStateBuilder().Manifest("dummy", "nginx", TestManifests.Web()).Manifest("shop", "nginx", TestManifests.Web());
         var owners = ServiceOwners.Of(b.State);
 
         Assert.True(owners.Owns(new ManifestId("dummy", "nginx"), "nginx"));

@@ -1,4 +1,6 @@
 using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
+using Dokkaa.Testing.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -257,7 +259,7 @@ public abstract class EtcdContractTests
         Assert.Equal(lease.Id, (await Client.RangeAsync(P + "ephemeral")).Kvs[0].Lease);
 
         await PassTimeAsync(TimeSpan.FromSeconds(1));
-        await Eventually.TrueAsync(async () => (await Client.RangeAsync(P + "ephemeral")).Kvs.Count == 0, "the leased key to go");
+        await Poll.UntilAsync(async () => (await Client.RangeAsync(P + "ephemeral")).Kvs.Count == 0, "the leased key to go");
 
         Assert.Equal(0, await Client.LeaseKeepAliveAsync(lease.Id));
         Assert.Single((await Client.RangeAsync(P + "durable")).Kvs);
@@ -335,7 +337,7 @@ public abstract class EtcdContractTests
         await Client.PutAsync(P + "w/old", "before the watch");
         await using var watch = new WatchRecorder(Client, P + "w/", prefix: true, startRevision: 0);
         // The watch is "from now" once it has read the current revision; a write acknowledged after that is seen.
-        await Eventually.TrueAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await Client.PutAsync(P + "w/probe", "p");
             return watch.Events.Count > 0;
@@ -344,7 +346,7 @@ public abstract class EtcdContractTests
         await Client.PutAsync(P + "w/new", "1");
         await Client.PutAsync(P + "w", "outside the prefix");
         await Client.DeleteAsync(P + "w/new");
-        await Eventually.TrueAsync(() => watch.Events.Count(e => e.Kv.Key == P + "w/new") == 2, "both changes of w/new");
+        await Poll.UntilAsync(() => watch.Events.Count(e => e.Kv.Key == P + "w/new") == 2, "both changes of w/new");
         var events = watch.Events.Where(e => e.Kv.Key != P + "w/probe").ToList();
 
         Assert.DoesNotContain(watch.Events, e => e.Kv.Key == P + "w/old" || e.Kv.Key == P + "w");

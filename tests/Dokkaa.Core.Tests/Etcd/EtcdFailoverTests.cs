@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -24,7 +25,7 @@ public sealed class EtcdRestartTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
         await writer.PutAsync(p + "01", "v");
         await watch.WaitForAsync(2);
 
-        await etcd.RestartAsync();
+        await etcd.Server.RestartAsync();
         for (var i = 2; i < 8; i++)
             await writer.PutAsync($"{p}{i:00}", "written while the watch was away");
         var events = await watch.WaitForAsync(8);
@@ -44,10 +45,10 @@ public sealed class EtcdRestartTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
         var key = $"/restart/{Guid.NewGuid():N}";
         await client.PutAsync(key, "kept");
 
-        await etcd.StopAsync();
+        await etcd.Server.StopAsync();
         var error = await Assert.ThrowsAnyAsync<EtcdException>(() => client.RangeAsync(key));
         Assert.Contains(etcd.ClientUrl.ToString().TrimEnd('/'), error.Message);
-        await etcd.StartAsync();
+        await etcd.Server.StartAgainAsync();
 
         Assert.Equal("kept", (await client.RangeAsync(key)).Kvs[0].Value);
     }
@@ -60,7 +61,7 @@ public sealed class EtcdRestartTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
         var lease = await client.LeaseGrantAsync(30);
         await client.PutAsync(key, "v", lease.Id);
 
-        await etcd.RestartAsync();
+        await etcd.Server.RestartAsync();
 
         Assert.True(await client.LeaseKeepAliveAsync(lease.Id) > 0);
         Assert.Equal(lease.Id, (await client.RangeAsync(key)).Kvs[0].Lease);

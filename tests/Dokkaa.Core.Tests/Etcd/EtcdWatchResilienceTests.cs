@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dokkaa.Core.Etcd;
 using Dokkaa.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -77,15 +78,14 @@ public sealed class EtcdWatchResilienceTests(EtcdFixture etcd) : IClassFixture<E
     public async Task Progress_notifications_keep_an_idle_watch_from_timing_out()
     {
         // Its own etcd, with progress notifications well inside the client's idle timeout.
-        using var quick = new EtcdFixture { ProgressNotifyInterval = TimeSpan.FromMilliseconds(300) };
-        await quick.StartAsync();
+        using var quick = await EtcdServer.StartAsync(new EtcdServerOptions { ProgressNotifyInterval = TimeSpan.FromMilliseconds(300) });
         var diagnostics = new ConcurrentQueue<string>();
         using var watcher = quick.CreateClient(o => o with { WatchIdleTimeout = TimeSpan.FromSeconds(1), Diagnostics = diagnostics.Enqueue });
         await using var watch = new WatchRecorder(watcher, _p + "idle", prefix: false, startRevision: 0);
 
         // Three idle timeouts without a single event: only progress notifications keep the stream alive.
         var quiet = Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => quiet.Elapsed > TimeSpan.FromSeconds(3) || !diagnostics.IsEmpty, "three idle seconds");
+        await Poll.UntilAsync(() => quiet.Elapsed > TimeSpan.FromSeconds(3) || !diagnostics.IsEmpty, "three idle seconds");
         Assert.Empty(diagnostics);
 
         await watcher.PutAsync(_p + "idle", "still listening");

@@ -1,11 +1,13 @@
 using Dokkaa.Core.Etcd;
+using Dokkaa.Testing.Etcd;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Dokkaa.Core.Tests.Etcd;
 
 /// <summary>The contract against <see cref="InMemoryEtcd"/>, on a manual clock: lease tests take no real time.</summary>
 public sealed class InMemoryEtcdContractTests : EtcdContractTests, IDisposable
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly InMemoryEtcd _etcd;
 
     public InMemoryEtcdContractTests() => _etcd = new InMemoryEtcd(_clock);

@@ -1,4 +1,7 @@
 using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
+using Dokkaa.Testing.Etcd;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -6,7 +9,7 @@ namespace Dokkaa.Core.Tests.Etcd;
 /// <summary>What only the in-memory etcd has: its clock, latency, counters, history limit, and how it holds up under concurrency.</summary>
 public sealed class InMemoryEtcdTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public async Task An_empty_store_is_at_revision_1_and_each_write_adds_one()
@@ -125,7 +128,7 @@ public sealed class InMemoryEtcdTests
     {
         var etcd = new InMemoryEtcd();
         await using var watch = new WatchRecorder(etcd, "/", prefix: true, startRevision: 0);
-        await Eventually.TrueAsync(() => etcd.WatchCount == 1, "the watch to register");
+        await Poll.UntilAsync(() => etcd.WatchCount == 1, "the watch to register");
 
         etcd.Dispose();
 

@@ -1,5 +1,6 @@
 using Dokkaa.Core.Etcd;
 using Dokkaa.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;

@@ -1,4 +1,5 @@
 using Dokkaa.Core.Etcd;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;
@@ -69,7 +70,7 @@ public sealed class SecureEtcdAccessTests(SecureEtcdFixture etcd) : IClassFixtur
         await client.PutAsync(_p + "before", "1");
 
         // etcd's simple tokens live in the member's memory: after a restart the client's token is unknown.
-        await etcd.Etcd.RestartAsync();
+        await etcd.Server.RestartAsync();
         var revision = await client.PutAsync(_p + "k", "v");
 
         var kv = Assert.Single((await client.RangeAsync(_p + "k")).Kvs);
@@ -85,7 +86,7 @@ public sealed class SecureEtcdAccessTests(SecureEtcdFixture etcd) : IClassFixtur
         await using var watch = new WatchRecorder(watcher, _p + "w/", prefix: true, start);
         await watch.WaitForAsync(1);
 
-        await etcd.Etcd.RestartAsync();
+        await etcd.Server.RestartAsync();
         await writer.PutAsync(_p + "w/1", "1");
 
         Assert.Equal([_p + "w/0", _p + "w/1"], (await watch.WaitForAsync(2)).Select(e => e.Kv.Key));

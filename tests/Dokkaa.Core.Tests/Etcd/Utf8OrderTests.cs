@@ -1,5 +1,5 @@
 using System.Text;
-using Dokkaa.Core.Etcd;
+using Dokkaa.Testing.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Etcd;

@@ -3,6 +3,7 @@ using Dokkaa.Core.Etcd;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Operations;
 using Dokkaa.Testing;
+using Dokkaa.Testing.Etcd;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Operations;

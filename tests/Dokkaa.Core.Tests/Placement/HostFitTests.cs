@@ -3,6 +3,7 @@ using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Status;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -15,12 +16,12 @@ public sealed class HostFitTests
     private static Manifest Wanting(int scale = 1, IReadOnlyDictionary<string, string>? constraints = null, ResourceRequest? resources = null) =>
         TestManifests.Plain(scale) with { Constraints = constraints ?? new Dictionary<string, string>(), Resources = resources };
 
-    private static HostEntry Host(StateBuilder b, string id) => b.State.Hosts[id];
+    private static HostEntry Host(ClusterStateBuilder b, string id) => b.State.Hosts[id];
 
     [Fact]
     public void A_host_accepts_when_it_carries_every_required_label_and_is_not_draining()
     {
-        var b = new StateBuilder()
+        var b = new ClusterStateBuilder()
             .Host("labelled", labels: Eu)
             .Host("unlabelled")
             .Host("flagged", draining: true, labels: Eu)
@@ -37,17 +38,17 @@ public sealed class HostFitTests
     [Fact]
     public void A_host_at_its_instance_capacity_takes_nothing_more()
     {
-        var b = new StateBuilder().Host("a", capacity: 1)
+        var b = new ClusterStateBuilder().Host("a", capacity: 1)
             .Manifest("shop", "db", Wanting()).Claim("shop", "db", 1, "a");
 
         Assert.False(HostFit.AnyHostTakes(b.State, Wanting()));
-        Assert.True(HostFit.AnyHostTakes(new StateBuilder().Host("a", capacity: 2).State, Wanting()));
+        Assert.True(HostFit.AnyHostTakes(new ClusterStateBuilder().Host("a", capacity: 2).State, Wanting()));
     }
 
     [Fact]
     public void Reservations_of_every_claim_count_against_cpu_and_memory()
     {
-        var b = new StateBuilder().Host("a", milliCpus: 1000)
+        var b = new ClusterStateBuilder().Host("a", milliCpus: 1000)
             .Manifest("shop", "db", Wanting(resources: new ResourceRequest(600, 0))).Claim("shop", "db", 1, "a");
 
         Assert.False(HostFit.AnyHostTakes(b.State, Wanting(resources: new ResourceRequest(500, 0))));
@@ -57,7 +58,7 @@ public sealed class HostFitTests
     [Fact]
     public void The_host_an_instance_leaves_is_not_counted_as_somewhere_else()
     {
-        var b = new StateBuilder().Host("a").Host("b", labels: Eu);
+        var b = new ClusterStateBuilder().Host("a").Host("b", labels: Eu);
 
         Assert.False(HostFit.AnyHostTakes(b.State, Wanting(constraints: Eu), except: "b"));
         Assert.True(HostFit.AnyHostTakes(b.State, Wanting(constraints: Eu), except: "a"));
@@ -66,7 +67,7 @@ public sealed class HostFitTests
     [Fact]
     public void Planner_and_status_agree_when_no_host_fits()
     {
-        var b = new StateBuilder().Host("a").Host("b")
+        var b = new ClusterStateBuilder().Host("a").Host("b")
             .Manifest("shop", "web", Wanting(scale: 2, constraints: Eu));
         var id = new ManifestId("shop", "web");
         var manifest = b.Entry("shop", "web").Effective!;

@@ -1,5 +1,6 @@
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -9,7 +10,7 @@ public sealed class HostLoadsTests
     [Fact]
     public void A_host_carries_every_claim_on_it_whatever_the_manifest()
     {
-        var b = new StateBuilder().Host("a").Host("b")
+        var b = new ClusterStateBuilder().Host("a").Host("b")
             .Manifest("shop", "web", TestManifests.Plain(scale: 3))
             .Claim("shop", "web", 1, "a")
             .Claim("shop", "web", 2, "a")

@@ -2,7 +2,7 @@ using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Manifests;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Status;
-using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -24,7 +24,7 @@ public sealed class PlacementConstraintTests
     [Fact]
     public void Only_hosts_carrying_every_required_label_are_ranked()
     {
-        var b = new StateBuilder()
+        var b = new ClusterStateBuilder()
             .Host("a", labels: new Dictionary<string, string> { ["zone"] = "eu-1", ["ssd"] = "true" })
             .Host("b", labels: new Dictionary<string, string> { ["zone"] = "eu-1" })
             .Host("c", labels: new Dictionary<string, string> { ["zone"] = "us-1", ["ssd"] = "true" });
@@ -38,7 +38,7 @@ public sealed class PlacementConstraintTests
     [Fact]
     public void Cpu_reservations_fill_a_host_and_then_go_elsewhere_and_then_nowhere()
     {
-        var b = new StateBuilder().Host("a", milliCpus: 1000).Host("b", milliCpus: 1000);
+        var b = new ClusterStateBuilder().Host("a", milliCpus: 1000).Host("b", milliCpus: 1000);
         var manifest = Wanting(5, resources: new ResourceRequest(500, 0));
 
         var plan = PlacementPlanner.Plan(b.State, Web, manifest);
@@ -51,7 +51,7 @@ public sealed class PlacementConstraintTests
     public void Memory_already_reserved_by_other_manifests_counts()
     {
         var other = Wanting(1, resources: new ResourceRequest(0, 3 * Gi));
-        var b = new StateBuilder().Host("a", memoryBytes: 4 * Gi).Host("b", memoryBytes: 4 * Gi)
+        var b = new ClusterStateBuilder().Host("a", memoryBytes: 4 * Gi).Host("b", memoryBytes: 4 * Gi)
             .Manifest("shop", "db", other).Claim("shop", "db", 1, "a");
         var manifest = Wanting(1, resources: new ResourceRequest(0, 2 * Gi));
 
@@ -63,7 +63,7 @@ public sealed class PlacementConstraintTests
     [Fact]
     public void Instances_that_fit_nowhere_are_reported_pending_with_the_reason()
     {
-        var b = new StateBuilder().Host("a", labels: new Dictionary<string, string> { ["zone"] = "us-1" })
+        var b = new ClusterStateBuilder().Host("a", labels: new Dictionary<string, string> { ["zone"] = "us-1" })
             .Manifest("shop", "web", Wanting(2, new Dictionary<string, string> { ["zone"] = "eu-1" }));
 
         var status = StatusCalculator.Compute(b.State, b.Entry("shop", "web"));

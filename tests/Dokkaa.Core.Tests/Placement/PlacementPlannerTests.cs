@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -9,13 +10,13 @@ public sealed class PlacementPlannerTests
 {
     private static readonly ManifestId Nginx = new("dummy", "nginx");
 
-    private static IReadOnlyList<PlannedInstance> Plan(StateBuilder b, int scale) =>
+    private static IReadOnlyList<PlannedInstance> Plan(ClusterStateBuilder b, int scale) =>
         PlacementPlanner.Plan(b.State, Nginx, TestManifests.Web(scale));
 
     private static int[] FirstChoiceCounts(IReadOnlyList<PlannedInstance> plan) =>
         plan.GroupBy(p => p.RankedHosts[0]).Select(g => g.Count()).OrderDescending().ToArray();
 
-    private static StateBuilder ThreeHosts() => new StateBuilder().Host("a").Host("b").Host("c");
+    private static ClusterStateBuilder ThreeHosts() => new ClusterStateBuilder().Host("a").Host("b").Host("c");
 
     [Fact]
     public void Scale_seven_over_three_hosts_spreads_three_two_two()
@@ -75,7 +76,7 @@ public sealed class PlacementPlannerTests
     public void Claims_above_scale_do_not_count_as_this_manifest()
     {
         // Instance 5 on a is about to be removed (scale went down); it is still load, but not a reason to avoid a.
-        var b = new StateBuilder().Host("a").Host("b")
+        var b = new ClusterStateBuilder().Host("a").Host("b")
             .Claim("dummy", "nginx", 1, "b").Claim("dummy", "nginx", 5, "a").Claim("dummy", "db", 1, "b");
 
         Assert.Equal("a", Assert.Single(Plan(b, 2)).RankedHosts[0]);
@@ -84,7 +85,7 @@ public sealed class PlacementPlannerTests
     [Fact]
     public void Draining_hosts_are_not_ranked()
     {
-        var b = new StateBuilder().Host("a", draining: true).Host("b").Host("c");
+        var b = new ClusterStateBuilder().Host("a", draining: true).Host("b").Host("c");
 
         var plan = Plan(b, 5);
 
@@ -95,7 +96,7 @@ public sealed class PlacementPlannerTests
     [Fact]
     public void Full_hosts_are_not_ranked()
     {
-        var b = new StateBuilder().Host("a", capacity: 2).Host("b").Claim("dummy", "db", 1, "a").Claim("dummy", "db", 2, "a");
+        var b = new ClusterStateBuilder().Host("a", capacity: 2).Host("b").Claim("dummy", "db", 1, "a").Claim("dummy", "db", 2, "a");
 
         Assert.All(Plan(b, 3), p => Assert.Equal(new[] { "b" }, p.RankedHosts));
     }
@@ -103,7 +104,7 @@ public sealed class PlacementPlannerTests
     [Fact]
     public void Planned_instances_use_up_capacity()
     {
-        var b = new StateBuilder().Host("a", capacity: 1).Host("b", capacity: 2);
+        var b = new ClusterStateBuilder().Host("a", capacity: 1).Host("b", capacity: 2);
 
         var plan = Plan(b, 4);
 
@@ -114,7 +115,7 @@ public sealed class PlacementPlannerTests
     [Fact]
     public void Claims_on_hosts_that_are_gone_are_ignored()
     {
-        var b = new StateBuilder().Host("a").Claim("dummy", "db", 1, "ghost").Claim("dummy", "nginx", 1, "ghost");
+        var b = new ClusterStateBuilder().Host("a").Claim("dummy", "db", 1, "ghost").Claim("dummy", "nginx", 1, "ghost");
 
         Assert.Equal(new[] { "a" }, Assert.Single(Plan(b, 2)).RankedHosts);
     }
@@ -122,7 +123,7 @@ public sealed class PlacementPlannerTests
     [Fact]
     public void Without_hosts_every_instance_is_planned_with_an_empty_ranking()
     {
-        var plan = Plan(new StateBuilder(), 3);
+        var plan = Plan(new ClusterStateBuilder(), 3);
 
         Assert.Equal(3, plan.Count);
         Assert.All(plan, p => Assert.Empty(p.RankedHosts));
@@ -135,8 +136,8 @@ public sealed class PlacementPlannerTests
     public void Every_agent_computes_the_same_plan_from_the_same_state()
     {
         // Two agents that saw the same keys arrive in different orders hold equal snapshots.
-        var one = new StateBuilder().Host("h1").Host("h2").Host("h3").Host("h4").Claim("dummy", "nginx", 3, "h2").Claim("dummy", "db", 1, "h4");
-        var two = new StateBuilder().Claim("dummy", "db", 1, "h4").Host("h4").Host("h3").Claim("dummy", "nginx", 3, "h2").Host("h2").Host("h1");
+        var one = new ClusterStateBuilder().Host("h1").Host("h2").Host("h3").Host("h4").Claim("dummy", "nginx", 3, "h2").Claim("dummy", "db", 1, "h4");
+        var two = new ClusterStateBuilder().Claim("dummy", "db", 1, "h4").Host("h4").Host("h3").Claim("dummy", "nginx", 3, "h2").Host("h2").Host("h1");
 
         var first = Plan(one, 9);
         var second = Plan(two, 9);

@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -13,7 +14,7 @@ public sealed class PlacementStabilityTests
 {
     private static readonly ManifestId Web = new("shop", "web");
 
-    private static StateBuilder ThreeHosts() => new StateBuilder().Host("h1").Host("h2").Host("h3");
+    private static ClusterStateBuilder ThreeHosts() => new ClusterStateBuilder().Host("h1").Host("h2").Host("h3");
 
     private static Dictionary<int, string> FirstChoices(IEnumerable<PlannedInstance> plan) =>
         plan.Where(p => p.RankedHosts.Count > 0).ToDictionary(p => p.Id.Instance, p => p.RankedHosts[0]);
@@ -94,7 +95,7 @@ public sealed class PlacementStabilityTests
     {
         // Six instances were 2/2/2 on h1..h3; h3 died (gone from the hosts, its claims with it).
         var manifest = TestManifests.Web(6);
-        var b = new StateBuilder().Host("h1").Host("h2").Manifest("shop", "web", manifest)
+        var b = new ClusterStateBuilder().Host("h1").Host("h2").Manifest("shop", "web", manifest)
             .Claim("shop", "web", 1, "h1").Claim("shop", "web", 4, "h1").Claim("shop", "web", 2, "h2").Claim("shop", "web", 5, "h2");
 
         var plan = FirstChoices(PlacementPlanner.Plan(b.State, Web, manifest));

@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -22,7 +23,7 @@ public sealed class PlacementTargetsTests
             var random = new Random(seed);
             var hosts = Enumerable.Range(1, random.Next(1, 40)).Select(h => $"h{h:00}").ToList();
             var draining = hosts.Where(_ => random.Next(8) == 0).ToHashSet();
-            var b = new StateBuilder();
+            var b = new ClusterStateBuilder();
             foreach (var host in hosts)
                 b.Host(host, draining: draining.Contains(host));
             // Other manifests' claims make the loads: close together on most seeds, far apart on some.

@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -21,10 +22,10 @@ public sealed class PlannedInstanceRankTests
             var random = new Random(seed);
             var hosts = Enumerable.Range(1, random.Next(1, 9)).Select(h => $"h{h}").ToList();
             var manifest = TestManifests.Web(random.Next(1, 12));
-            StateBuilder Build()
+            ClusterStateBuilder Build()
             {
                 var r = new Random(seed * 7919);
-                var b = new StateBuilder();
+                var b = new ClusterStateBuilder();
                 foreach (var host in hosts)
                     b.Host(host, capacity: r.Next(4) == 0 ? r.Next(1, 4) : 0);
                 b.Manifest("shop", "web", manifest);

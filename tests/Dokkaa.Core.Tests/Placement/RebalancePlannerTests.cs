@@ -1,6 +1,7 @@
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Tests.Support;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Core.Tests.Placement;
@@ -11,7 +12,7 @@ public sealed class RebalancePlannerTests
     public void A_new_empty_host_gets_the_fewest_moves_that_restore_the_spread()
     {
         // Seven instances on two hosts (4/3), then a third host joins.
-        var b = new StateBuilder().Host("a").Host("b").Host("c").Manifest("shop", "web", TestManifests.Web(scale: 7));
+        var b = new ClusterStateBuilder().Host("a").Host("b").Host("c").Manifest("shop", "web", TestManifests.Web(scale: 7));
         foreach (var i in new[] { 1, 3, 5, 7 })
             b.Claim("shop", "web", i, "a");
         foreach (var i in new[] { 2, 4, 6 })
@@ -26,7 +27,7 @@ public sealed class RebalancePlannerTests
     [Fact]
     public void A_balanced_cluster_needs_no_moves()
     {
-        var b = new StateBuilder().Host("a").Host("b").Manifest("shop", "web", TestManifests.Web(scale: 3))
+        var b = new ClusterStateBuilder().Host("a").Host("b").Manifest("shop", "web", TestManifests.Web(scale: 3))
             .Claim("shop", "web", 1, "a").Claim("shop", "web", 2, "b").Claim("shop", "web", 3, "a");
 
         Assert.Empty(RebalancePlanner.Plan(b.State));
@@ -35,7 +36,7 @@ public sealed class RebalancePlannerTests
     [Fact]
     public void Drained_hosts_take_nothing_and_evicted_instances_avoid_their_old_host()
     {
-        var b = new StateBuilder().Host("a").Host("b").Manifest("shop", "web", TestManifests.Web(scale: 1))
+        var b = new ClusterStateBuilder().Host("a").Host("b").Manifest("shop", "web", TestManifests.Web(scale: 1))
             .Put(KeyLayout.Drain("b"), "{}")
             .Put(KeyLayout.Evict("shop", "web", 1), ClusterJson.Serialize(new EvictRecord { Host = "a" }));
 

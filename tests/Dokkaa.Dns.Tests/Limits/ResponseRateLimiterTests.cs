@@ -1,6 +1,6 @@
 using System.Net;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Dns.Limits;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Dokkaa.Dns.Tests.Limits;
@@ -8,7 +8,7 @@ namespace Dokkaa.Dns.Tests.Limits;
 /// <summary>The token buckets alone, on a manual clock.</summary>
 public sealed class ResponseRateLimiterTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     private ResponseRateLimiter Limiter(int rate = 2, int burst = 3, int slip = 0, int buckets = 1024, IReadOnlyList<IPNetwork>? exempt = null) =>
         new(new DnsRateLimitOptions { ResponsesPerSecond = rate, Burst = burst, Slip = slip, Buckets = buckets, Exempt = exempt ?? [] }, _clock);

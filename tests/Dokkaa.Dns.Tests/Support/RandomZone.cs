@@ -1,4 +1,5 @@
 using Dokkaa.Core.Cluster;
+using Dokkaa.Testing;
 
 namespace Dokkaa.Dns.Tests.Support;
 
@@ -25,7 +26,7 @@ public sealed class RandomZone(Random random)
     /// <summary>A cluster of 1-3 apps with 1-3 manifests each (sometimes one that cannot be a name), created in random order.</summary>
     public ClusterState Cluster()
     {
-        var builder = new ClusterBuilder().Revision(random.NextInt64(1, 5_000_000_000));
+        var builder = new ClusterStateBuilder().AtRevision(random.NextInt64(1, 5_000_000_000));
         var manifests = new List<(string App, string Name)>();
         foreach (var app in Pick(Apps, random.Next(1, 4)))
         {
@@ -60,7 +61,7 @@ public sealed class RandomZone(Random random)
             }
         }
 
-        return builder.Build();
+        return builder.State;
     }
 
     /// <summary>

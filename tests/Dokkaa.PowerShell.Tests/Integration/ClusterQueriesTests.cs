@@ -8,11 +8,11 @@ namespace Dokkaa.PowerShell.Tests.Integration;
 /// Get-DokkaaContainer, Get-DokkaaHost, Get-DokkaaStatus, Resolve-DokkaaService and Connect-DokkaaCluster's
 /// check, over records written the way the agents write them.
 /// </summary>
-public sealed class ClusterQueriesTests : IClassFixture<EtcdFixture>, IAsyncLifetime
+public sealed class ClusterQueriesTests : IClassFixture<CmdletEtcdFixture>, IAsyncLifetime
 {
-    private readonly EtcdFixture _etcd;
+    private readonly CmdletEtcdFixture _etcd;
 
-    public ClusterQueriesTests(EtcdFixture etcd) => _etcd = etcd;
+    public ClusterQueriesTests(CmdletEtcdFixture etcd) => _etcd = etcd;
 
     private ClusterOperations Ops => _etcd.Operations;
 
@@ -21,7 +21,7 @@ public sealed class ClusterQueriesTests : IClassFixture<EtcdFixture>, IAsyncLife
         // The seed's example on two hosts, plus an app with a failing instance.
         await _etcd.PutHostAsync("h1", "10.0.0.11");
         await _etcd.PutHostAsync("h2", "10.0.0.12", capacity: 8, draining: true);
-        await Ops.SetManifestAsync("dummy", "nginx", EtcdFixture.Nginx(2));
+        await Ops.SetManifestAsync("dummy", "nginx", StandInAgent.Nginx(2));
         await Ops.SetManifestJsonAsync("dummy", "crawler", """{ "image": "dockerfile/ubuntu", "links": ["nginx"] }""");
         await Ops.SetManifestJsonAsync("shop", "web", """{ "image": "shop/web:1.4", "scale": 2, "services": { "web": 8080, "nginx": 80 } }""");
         await _etcd.PutInstanceAsync("dummy", "nginx", 1, "h2", "10.0.0.12", InstanceState.Running, new Dictionary<string, int> { ["80/tcp"] = 32768 });

@@ -6,16 +6,16 @@ using Xunit;
 namespace Dokkaa.PowerShell.Tests.Integration;
 
 /// <summary>Tab completion from the live cluster, and nothing (quickly) from a cluster that does not answer.</summary>
-public sealed class CompletionTests : IClassFixture<EtcdFixture>, IAsyncLifetime
+public sealed class CompletionTests : IClassFixture<CmdletEtcdFixture>, IAsyncLifetime
 {
-    private readonly EtcdFixture _etcd;
+    private readonly CmdletEtcdFixture _etcd;
 
-    public CompletionTests(EtcdFixture etcd) => _etcd = etcd;
+    public CompletionTests(CmdletEtcdFixture etcd) => _etcd = etcd;
 
     public async Task InitializeAsync()
     {
         var ops = _etcd.Operations;
-        await ops.SetManifestAsync("dummy", "nginx", EtcdFixture.Nginx());
+        await ops.SetManifestAsync("dummy", "nginx", StandInAgent.Nginx());
         await ops.SetManifestJsonAsync("dummy", "crawler", """{ "image": "dockerfile/ubuntu" }""");
         await ops.SetManifestJsonAsync("shop", "web", """{ "image": "shop/web", "services": { "web": 8080, "metrics": 9100 } }""");
         await ops.SetManifestJsonAsync("shopfront", "nginx", """{ "image": "nginx", "services": { "nginx": 80 } }""");

@@ -11,13 +11,13 @@ namespace Dokkaa.PowerShell.Tests.Integration;
 /// as agents write them. Each test has its own hosts, labelled with the test's name, and manifests that
 /// require that label, so no test can place or move anything onto another test's hosts.
 /// </summary>
-public sealed class HostDrainTests : IClassFixture<EtcdFixture>
+public sealed class HostDrainTests : IClassFixture<CmdletEtcdFixture>
 {
     private static readonly IReadOnlyDictionary<string, int> NoPorts = new Dictionary<string, int>();
 
-    private readonly EtcdFixture _etcd;
+    private readonly CmdletEtcdFixture _etcd;
 
-    public HostDrainTests(EtcdFixture etcd) => _etcd = etcd;
+    public HostDrainTests(CmdletEtcdFixture etcd) => _etcd = etcd;
 
     private ClusterOperations Ops => _etcd.Operations;
 
@@ -57,7 +57,7 @@ public sealed class HostDrainTests : IClassFixture<EtcdFixture>
     public async Task Suspend_of_a_host_that_is_not_live_is_HostNotFound_and_writes_nothing()
     {
         await HostsAsync("unknown", "unknown-a");
-        var before = await _etcd.Etcd.CurrentRevisionAsync();
+        var before = await _etcd.Client.CurrentRevisionAsync();
 
         var e = await Assert.ThrowsAsync<DokkaaException>(() => HostMoves.PlanDrainAsync(Ops, "unknown-z"));
         Assert.Equal("DokkaaHostNotFound", e.ErrorId);
@@ -68,7 +68,7 @@ public sealed class HostDrainTests : IClassFixture<EtcdFixture>
         // Core's drain refuses it too, before it marks anything.
         var core = await Assert.ThrowsAsync<DokkaaException>(() => HostMoves.ExecuteAsync(Ops, new HostDrainPlan("unknown-z", [], [], false), TimeSpan.FromSeconds(5)));
         Assert.Equal(DokkaaErrorKind.HostNotFound, core.Kind);
-        Assert.Equal(before, await _etcd.Etcd.CurrentRevisionAsync());
+        Assert.Equal(before, await _etcd.Client.CurrentRevisionAsync());
         Assert.Empty(await _etcd.KeysAsync(KeyLayout.Drain("unknown-z")));
     }
 
@@ -84,7 +84,7 @@ public sealed class HostDrainTests : IClassFixture<EtcdFixture>
         await ClaimAsync("whatif", "web", 2, "whatif-a");
         await ClaimAsync("whatif", "web", 3, "whatif-b");
         await ClaimAsync("whatif", "pinned", 1, "whatif-a");
-        var before = await _etcd.Etcd.CurrentRevisionAsync();
+        var before = await _etcd.Client.CurrentRevisionAsync();
 
         var plan = await HostMoves.PlanDrainAsync(Ops, "whatif-a");
 
@@ -98,7 +98,7 @@ public sealed class HostDrainTests : IClassFixture<EtcdFixture>
             "no other host can take whatif/pinned/1 now (labels, capacity, draining), which would stop the drain there",
             plan.Action);
 
-        Assert.Equal(before, await _etcd.Etcd.CurrentRevisionAsync());
+        Assert.Equal(before, await _etcd.Client.CurrentRevisionAsync());
         Assert.Empty(await _etcd.KeysAsync(KeyLayout.DrainPrefix + "whatif"));
         Assert.Empty(await _etcd.KeysAsync(KeyLayout.EvictPrefix + "whatif/"));
     }
@@ -196,7 +196,7 @@ public sealed class HostDrainTests : IClassFixture<EtcdFixture>
     {
         await HostsAsync("stopped", "stopped-a");
         Drain(await HostMoves.PlanDrainAsync(Ops, "stopped-a"), TimeSpan.FromSeconds(5));
-        await _etcd.Etcd.DeleteAsync(KeyLayout.Host("stopped-a")); // The agent stopped for maintenance: its lease expired.
+        await _etcd.Client.DeleteAsync(KeyLayout.Host("stopped-a")); // The agent stopped for maintenance: its lease expired.
 
         var resume = await HostMoves.PlanResumeAsync(Ops, "stopped-a");
         Assert.Equal((false, true), (resume.IsLive, resume.IsDrained));
@@ -205,11 +205,11 @@ public sealed class HostDrainTests : IClassFixture<EtcdFixture>
         Assert.Empty(await _etcd.KeysAsync(KeyLayout.Drain("stopped-a")));
         Assert.Null(await HostMoves.GetHostAsync(Ops, "stopped-a"));
 
-        var before = await _etcd.Etcd.CurrentRevisionAsync();
+        var before = await _etcd.Client.CurrentRevisionAsync();
         var e = await Assert.ThrowsAsync<DokkaaException>(() => HostMoves.PlanResumeAsync(Ops, "stopped-a"));
         Assert.Equal("DokkaaHostNotFound", e.ErrorId);
         Assert.StartsWith("No live or drained host stopped-a;", e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, await _etcd.Etcd.CurrentRevisionAsync());
+        Assert.Equal(before, await _etcd.Client.CurrentRevisionAsync());
     }
 
     [Fact]

@@ -10,39 +10,39 @@ namespace Dokkaa.PowerShell.Tests.Integration;
 /// What Set-, Get-, Update- and Remove-DokkaaManifest do, step by step as the cmdlets call them (plan,
 /// ShouldProcess, execute), against a real etcd. Each test uses its own app, so they share one etcd.
 /// </summary>
-public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
+public sealed class ManifestWritesTests : IClassFixture<CmdletEtcdFixture>
 {
-    private readonly EtcdFixture _etcd;
+    private readonly CmdletEtcdFixture _etcd;
 
-    public ManifestWritesTests(EtcdFixture etcd) => _etcd = etcd;
+    public ManifestWritesTests(CmdletEtcdFixture etcd) => _etcd = etcd;
 
     private ClusterOperations Ops => _etcd.Operations;
 
     private async Task<string?> RawAsync(string app, string name)
     {
-        var range = await _etcd.Etcd.RangeAsync(KeyLayout.Manifest(app, name));
+        var range = await _etcd.Client.RangeAsync(KeyLayout.Manifest(app, name));
         return range.Kvs.Count == 0 ? null : range.Kvs[0].Value;
     }
 
     [Fact]
     public async Task Set_creates_updates_and_leaves_an_equal_manifest_unchanged()
     {
-        var create = await ManifestWrites.PlanSetAsync(Ops, "set1", "nginx", EtcdFixture.Nginx());
+        var create = await ManifestWrites.PlanSetAsync(Ops, "set1", "nginx", StandInAgent.Nginx());
         Assert.Equal("set1/nginx", create.Target);
         Assert.Equal("Set manifest: create: image dockerfile/nginx, scale 1, services nginx=80/tcp", create.Action);
         Assert.Null(create.Current);
         var created = await ManifestWrites.ExecuteAsync(Ops, create);
         Assert.Equal(ManifestChangeKind.Created, created.Kind);
-        Assert.Equal(ManifestSerializer.ToCanonicalJson(EtcdFixture.Nginx()), await RawAsync("set1", "nginx"));
+        Assert.Equal(ManifestSerializer.ToCanonicalJson(StandInAgent.Nginx()), await RawAsync("set1", "nginx"));
 
-        var scale = await ManifestWrites.PlanSetAsync(Ops, "set1", "nginx", EtcdFixture.Nginx(3));
+        var scale = await ManifestWrites.PlanSetAsync(Ops, "set1", "nginx", StandInAgent.Nginx(3));
         Assert.Equal("Set manifest: scale 1 -> 3", scale.Action);
         Assert.Equal(created.Revision, scale.Current!.Revision);
         var updated = await ManifestWrites.ExecuteAsync(Ops, scale);
         Assert.Equal(ManifestChangeKind.Updated, updated.Kind);
-        Assert.Equal(EtcdFixture.Nginx(), updated.Previous);
+        Assert.Equal(StandInAgent.Nginx(), updated.Previous);
 
-        var same = await ManifestWrites.PlanSetAsync(Ops, "set1", "nginx", EtcdFixture.Nginx(3));
+        var same = await ManifestWrites.PlanSetAsync(Ops, "set1", "nginx", StandInAgent.Nginx(3));
         Assert.False(same.IsChange);
         Assert.Equal("Set manifest: no change", same.Action);
         var unchanged = await ManifestWrites.ExecuteAsync(Ops, same);
@@ -53,7 +53,7 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task WhatIf_plans_but_writes_nothing()
     {
-        var plan = await ManifestWrites.PlanSetAsync(Ops, "whatif", "nginx", EtcdFixture.Nginx());
+        var plan = await ManifestWrites.PlanSetAsync(Ops, "whatif", "nginx", StandInAgent.Nginx());
         Assert.True(plan.IsChange);
         Assert.Null(await RawAsync("whatif", "nginx"));
         Assert.Empty(await Ops.GetManifestsAsync("whatif"));
@@ -70,16 +70,16 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task A_write_in_between_is_a_conflict_and_is_kept()
     {
-        await ManifestWrites.ExecuteAsync(Ops, await ManifestWrites.PlanSetAsync(Ops, "race", "nginx", EtcdFixture.Nginx()));
-        var mine = await ManifestWrites.PlanSetAsync(Ops, "race", "nginx", EtcdFixture.Nginx(2));
-        await Ops.SetManifestAsync("race", "nginx", EtcdFixture.Nginx(7));
+        await ManifestWrites.ExecuteAsync(Ops, await ManifestWrites.PlanSetAsync(Ops, "race", "nginx", StandInAgent.Nginx()));
+        var mine = await ManifestWrites.PlanSetAsync(Ops, "race", "nginx", StandInAgent.Nginx(2));
+        await Ops.SetManifestAsync("race", "nginx", StandInAgent.Nginx(7));
 
         var e = await Assert.ThrowsAsync<DokkaaException>(() => ManifestWrites.ExecuteAsync(Ops, mine));
         Assert.Equal("DokkaaConflict", e.ErrorId);
         Assert.Equal(7, (await Ops.GetManifestAsync("race", "nginx")).Manifest!.Scale);
 
         // Planned as a creation, created by someone else first: also a conflict, not an overwrite.
-        var create = await ManifestWrites.PlanSetAsync(Ops, "race", "web", EtcdFixture.Nginx());
+        var create = await ManifestWrites.PlanSetAsync(Ops, "race", "web", StandInAgent.Nginx());
         await _etcd.PutRawManifestAsync("race", "web", """{"image":"other"}""");
         Assert.Equal(DokkaaErrorKind.Conflict, (await Assert.ThrowsAsync<DokkaaException>(() => ManifestWrites.ExecuteAsync(Ops, create))).Kind);
         Assert.Equal("""{"image":"other"}""", await RawAsync("race", "web"));
@@ -88,11 +88,11 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Invalid_manifests_and_names_are_refused_before_anything_is_read_or_written()
     {
-        var invalid = EtcdFixture.Nginx() with { Services = new Dictionary<string, ServicePort> { ["nginx"] = new(70000) } };
+        var invalid = StandInAgent.Nginx() with { Services = new Dictionary<string, ServicePort> { ["nginx"] = new(70000) } };
         var e = await Assert.ThrowsAsync<DokkaaException>(() => ManifestWrites.PlanSetAsync(Ops, "refuse", "nginx", invalid));
         Assert.Equal("DokkaaManifestInvalid", e.ErrorId);
         Assert.Contains("$.services.nginx.port: port 70000 is out of range 1-65535", e.Message, StringComparison.Ordinal);
-        var name = await Assert.ThrowsAsync<DokkaaException>(() => ManifestWrites.PlanSetAsync(Ops, "Refuse", "nginx", EtcdFixture.Nginx()));
+        var name = await Assert.ThrowsAsync<DokkaaException>(() => ManifestWrites.PlanSetAsync(Ops, "Refuse", "nginx", StandInAgent.Nginx()));
         Assert.Equal("DokkaaNameInvalid", name.ErrorId);
         Assert.Empty(await Ops.GetManifestsAsync("refuse"));
     }
@@ -114,7 +114,7 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Update_of_a_piped_manifest_is_guarded_by_the_revision_it_was_read_at()
     {
-        await Ops.SetManifestAsync("piped", "nginx", EtcdFixture.Nginx());
+        await Ops.SetManifestAsync("piped", "nginx", StandInAgent.Nginx());
         var read = Assert.Single(await ManifestWrites.GetAsync(Ops, "piped", "*"));
         await Ops.ScaleAsync("piped", "nginx", 4);
 
@@ -141,7 +141,7 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
         Assert.Contains("$.scale", invalid.Message, StringComparison.Ordinal);
         Assert.Contains("Set-DokkaaManifest", invalid.Message, StringComparison.Ordinal);
 
-        await Ops.SetManifestAsync("updbad", "nginx", EtcdFixture.Nginx());
+        await Ops.SetManifestAsync("updbad", "nginx", StandInAgent.Nginx());
         var tooMany = await Assert.ThrowsAsync<DokkaaException>(() => ManifestWrites.PlanUpdateAsync(Ops, "updbad", "nginx", null, new ManifestEdit(Scale: 5000)));
         Assert.Equal(DokkaaErrorKind.ManifestInvalid, tooMany.Kind);
         Assert.Contains("$.scale: must be at most 1000", tooMany.Message, StringComparison.Ordinal);
@@ -150,7 +150,7 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Remove_deletes_and_a_missing_manifest_is_not_found()
     {
-        await Ops.SetManifestAsync("rm", "nginx", EtcdFixture.Nginx());
+        await Ops.SetManifestAsync("rm", "nginx", StandInAgent.Nginx());
         var plan = await ManifestWrites.PlanRemoveAsync(Ops, "rm", "nginx");
         Assert.Equal("rm/nginx", plan.Target);
         await ManifestWrites.ExecuteAsync(Ops, plan);
@@ -163,9 +163,9 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Get_with_wildcards_lists_and_without_them_reports_a_missing_manifest()
     {
-        await Ops.SetManifestAsync("getw", "nginx", EtcdFixture.Nginx());
+        await Ops.SetManifestAsync("getw", "nginx", StandInAgent.Nginx());
         await Ops.SetManifestJsonAsync("getw", "crawler", """{ "image": "dockerfile/ubuntu", "links": ["nginx"] }""");
-        await Ops.SetManifestAsync("getw2", "nginx", EtcdFixture.Nginx());
+        await Ops.SetManifestAsync("getw2", "nginx", StandInAgent.Nginx());
         await _etcd.PutRawManifestAsync("getw", "handmade", """{ "image": "nginx", "colour": "blue" }""");
 
         Assert.Equal(["crawler", "handmade", "nginx"], (await ManifestWrites.GetAsync(Ops, "getw", null)).Select(m => m.Name).Order());
@@ -216,9 +216,9 @@ public sealed class ManifestWritesTests : IClassFixture<EtcdFixture>
             }
             """);
         var info = Assert.Single(await ManifestWrites.GetAsync(Ops, "seed", "nginx"));
-        Assert.Equal(EtcdFixture.Nginx(), info.Manifest);
+        Assert.Equal(StandInAgent.Nginx(), info.Manifest);
         // Set of the same manifest writes nothing: the stored text is not canonical, but it means the same.
-        var plan = await ManifestWrites.PlanSetAsync(Ops, "seed", "nginx", EtcdFixture.Nginx());
+        var plan = await ManifestWrites.PlanSetAsync(Ops, "seed", "nginx", StandInAgent.Nginx());
         Assert.Equal("Set manifest: no change", plan.Action);
     }
 }

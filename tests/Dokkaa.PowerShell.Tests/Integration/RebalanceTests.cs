@@ -13,13 +13,13 @@ namespace Dokkaa.PowerShell.Tests.Integration;
 /// carry, so the plan of one test never moves another test's instances; each test looks at the moves of
 /// its own app, as an operator answering No to the others under -Confirm would.
 /// </summary>
-public sealed class RebalanceTests : IClassFixture<EtcdFixture>
+public sealed class RebalanceTests : IClassFixture<CmdletEtcdFixture>
 {
     private static readonly IReadOnlyDictionary<string, int> NoPorts = new Dictionary<string, int>();
 
-    private readonly EtcdFixture _etcd;
+    private readonly CmdletEtcdFixture _etcd;
 
-    public RebalanceTests(EtcdFixture etcd) => _etcd = etcd;
+    public RebalanceTests(CmdletEtcdFixture etcd) => _etcd = etcd;
 
     private ClusterOperations Ops => _etcd.Operations;
 
@@ -41,7 +41,7 @@ public sealed class RebalanceTests : IClassFixture<EtcdFixture>
     {
         // All four instances on plan-1; plan-2 and plan-3 just joined.
         await ImbalancedAsync("plan", hosts: 3, scale: 4);
-        var before = await _etcd.Etcd.CurrentRevisionAsync();
+        var before = await _etcd.Client.CurrentRevisionAsync();
 
         var moves = await PlanAsync("plan");
 
@@ -52,7 +52,7 @@ public sealed class RebalanceTests : IClassFixture<EtcdFixture>
             ],
             moves.Select(m => (HostMoves.Target(m), HostMoves.Action(m))));
         Assert.Equal("plan/web/4 off plan-1, plan/web/3 off plan-1", HostMoves.Describe(moves));
-        Assert.Equal(before, await _etcd.Etcd.CurrentRevisionAsync());
+        Assert.Equal(before, await _etcd.Client.CurrentRevisionAsync());
         Assert.Empty(await _etcd.KeysAsync(KeyLayout.EvictPrefix));
         Assert.Equal(4, (await Ops.GetContainersAsync("plan", host: "plan-1")).Count);
     }
@@ -67,14 +67,14 @@ public sealed class RebalanceTests : IClassFixture<EtcdFixture>
         // Three on one host, but the only other host with the label is being drained.
         await ImbalancedAsync("held", hosts: 2, scale: 3);
         await _etcd.PutHostAsync("held-other", "10.1.4.9");
-        await _etcd.Etcd.PutAsync(KeyLayout.Drain("held-2"), "{}");
+        await _etcd.Client.PutAsync(KeyLayout.Drain("held-2"), "{}");
         try
         {
             Assert.Empty(await PlanAsync("held"));
         }
         finally
         {
-            await _etcd.Etcd.DeleteAsync(KeyLayout.Drain("held-2"));
+            await _etcd.Client.DeleteAsync(KeyLayout.Drain("held-2"));
         }
 
         Assert.Single(await PlanAsync("held"));

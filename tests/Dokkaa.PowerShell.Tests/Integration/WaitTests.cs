@@ -8,18 +8,18 @@ namespace Dokkaa.PowerShell.Tests.Integration;
 /// Wait-DokkaaManifest as the cmdlet runs it: WaitForManifestAsync inside <see cref="PipelinePump"/>, with
 /// progress handed to the pipeline thread, against status records that change while it waits.
 /// </summary>
-public sealed class WaitTests : IClassFixture<EtcdFixture>
+public sealed class WaitTests : IClassFixture<CmdletEtcdFixture>
 {
-    private readonly EtcdFixture _etcd;
+    private readonly CmdletEtcdFixture _etcd;
 
-    public WaitTests(EtcdFixture etcd) => _etcd = etcd;
+    public WaitTests(CmdletEtcdFixture etcd) => _etcd = etcd;
 
     private ClusterOperations Ops => _etcd.Operations;
 
     [Fact]
     public async Task Waits_until_converged_reporting_progress_on_the_pipeline_thread()
     {
-        await Ops.SetManifestAsync("wait", "nginx", EtcdFixture.Nginx(3));
+        await Ops.SetManifestAsync("wait", "nginx", StandInAgent.Nginx(3));
         await _etcd.PutStatusAsync("wait", "nginx", running: 1, pending: 2);
         var pipelineThread = Environment.CurrentManagedThreadId;
         var progress = new List<(string Status, int Percent, int Thread)>();
@@ -48,7 +48,7 @@ public sealed class WaitTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Timeout_says_what_is_missing()
     {
-        await Ops.SetManifestAsync("wait", "slow", EtcdFixture.Nginx(3));
+        await Ops.SetManifestAsync("wait", "slow", StandInAgent.Nginx(3));
         await _etcd.PutStatusAsync("wait", "slow", running: 1, pending: 2, outdated: 0, "image dockerfile/nginx: pull failed");
         var e = Assert.Throws<DokkaaException>(() => PipelinePump.Run((_, ct) => Ops.WaitForManifestAsync("wait", "slow", TimeSpan.FromSeconds(1), null, ct), CancellationToken.None));
         Assert.Equal("DokkaaTimeout", e.ErrorId);
@@ -60,7 +60,7 @@ public sealed class WaitTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Ctrl_C_stops_the_wait_promptly()
     {
-        await Ops.SetManifestAsync("wait", "never", EtcdFixture.Nginx(2));
+        await Ops.SetManifestAsync("wait", "never", StandInAgent.Nginx(2));
         using var stop = new CancellationTokenSource();
         var reported = new ManualResetEventSlim();
         var stopper = Task.Run(() =>
@@ -85,7 +85,7 @@ public sealed class WaitTests : IClassFixture<EtcdFixture>
     [Fact]
     public async Task Scale_zero_converges_when_nothing_runs()
     {
-        await Ops.SetManifestAsync("wait", "off", EtcdFixture.Nginx(0));
+        await Ops.SetManifestAsync("wait", "off", StandInAgent.Nginx(0));
         await _etcd.PutStatusAsync("wait", "off", running: 0, pending: 0);
         var status = PipelinePump.Run((_, ct) => Ops.WaitForManifestAsync("wait", "off", TimeSpan.FromSeconds(10), null, ct), CancellationToken.None);
         Assert.True(status.Converged);

@@ -5,6 +5,7 @@ using Dokkaa.Agent.Tests.Http;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Placement;
 using Dokkaa.Core.Status;
+using Dokkaa.Testing;
 using Xunit;
 
 namespace Dokkaa.Agent.Tests.Units.Reconciliation;
@@ -20,8 +21,8 @@ public sealed class PassPlannerTests
     [Fact]
     public void An_instance_running_as_its_claim_says_needs_nothing_and_one_above_the_scale_is_stopped_with_its_claim()
     {
-        var cluster = new TestCluster().Host(Me).Manifest("shop", "web", null, scale: 1);
-        var state = Serving(Serving(cluster.Instance("shop", "web", 1, "10.0.0.1", null, manifestHash: HashOf(cluster)).Instance("shop", "web", 2, "10.0.0.1", null, manifestHash: HashOf(cluster)).State, 1), 2);
+        var cluster = new ClusterStateBuilder().Host(Me).HttpManifest("shop", "web", null, scale: 1);
+        var state = Serving(Serving(cluster.HttpInstance("shop", "web", 1, "10.0.0.1", null, manifestHash: HashOf(cluster)).HttpInstance("shop", "web", 2, "10.0.0.1", null, manifestHash: HashOf(cluster)).State, 1), 2);
         var containers = new[] { Container(state, 1), Container(state, 2) };
 
         var plan = PassPlanner.Plan(Input(state, containers));
@@ -34,8 +35,8 @@ public sealed class PassPlannerTests
     [Fact]
     public void A_claim_on_an_earlier_lease_or_without_its_container_needs_work_unless_the_backoff_holds_it_back()
     {
-        var cluster = new TestCluster().Host(Me).Manifest("shop", "web", null, scale: 2);
-        var state = cluster.Instance("shop", "web", 1, "10.0.0.1", null, lease: 7, manifestHash: HashOf(cluster)).Instance("shop", "web", 2, "10.0.0.1", null, manifestHash: HashOf(cluster)).State;
+        var cluster = new ClusterStateBuilder().Host(Me).HttpManifest("shop", "web", null, scale: 2);
+        var state = cluster.HttpInstance("shop", "web", 1, "10.0.0.1", null, lease: 7, manifestHash: HashOf(cluster)).HttpInstance("shop", "web", 2, "10.0.0.1", null, manifestHash: HashOf(cluster)).State;
         var backoff = new RestartBackoff();
 
         var plan = PassPlanner.Plan(Input(state) with { Backoff = backoff });
@@ -49,7 +50,7 @@ public sealed class PassPlannerTests
     [Fact]
     public void A_container_of_ours_nobody_claims_is_adopted_at_once_whatever_the_rank()
     {
-        var cluster = new TestCluster().Host("h0").Host(Me).Host("h2").Manifest("shop", "web", null, scale: 1);
+        var cluster = new ClusterStateBuilder().Host("h0").Host(Me).Host("h2").HttpManifest("shop", "web", null, scale: 1);
         var state = cluster.State;
         var container = Container(state, 1);
 
@@ -60,7 +61,7 @@ public sealed class PassPlannerTests
     [Fact]
     public void The_nth_ranked_host_claims_n_staggers_after_it_first_saw_the_instance_unclaimed()
     {
-        var state = new TestCluster().Host("h0").Host(Me).Host("h2").Manifest("shop", "web", null, scale: 1).State;
+        var state = new ClusterStateBuilder().Host("h0").Host(Me).Host("h2").HttpManifest("shop", "web", null, scale: 1).State;
         var id = new InstanceId("shop", "web", 1);
         var rank = PlacementPlanner.Plan(state, Web, state.Manifests[Web].Effective!)[0].RankOf(Me);
         Assert.True(rank > 0, "the test needs a host that is not ranked first");
@@ -79,8 +80,8 @@ public sealed class PassPlannerTests
     [Fact]
     public void While_cut_off_exclusive_instances_are_neither_claimed_nor_worked_on_and_the_pass_looks_again_in_a_second()
     {
-        var cluster = new TestCluster().Host(Me).Manifest("shop", "lock", null, scale: 2, exclusive: true).Manifest("shop", "web", null, scale: 1);
-        var state = cluster.Instance("shop", "lock", 1, "10.0.0.1", null, lease: 7).State;
+        var cluster = new ClusterStateBuilder().Host(Me).HttpManifest("shop", "lock", null, scale: 2, exclusive: true).HttpManifest("shop", "web", null, scale: 1);
+        var state = cluster.HttpInstance("shop", "lock", 1, "10.0.0.1", null, lease: 7).State;
         var input = Input(state) with { Fence = new FenceState(true, Now - TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(10)) };
 
         var plan = PassPlanner.Plan(input);
@@ -92,7 +93,7 @@ public sealed class PassPlannerTests
     [Fact]
     public void With_an_exclusive_manifest_an_open_fence_wakes_the_pass_when_it_would_close()
     {
-        var state = new TestCluster().Host(Me).Manifest("shop", "lock", null, scale: 0, exclusive: true).State;
+        var state = new ClusterStateBuilder().Host(Me).HttpManifest("shop", "lock", null, scale: 0, exclusive: true).State;
         var renewed = Now - TimeSpan.FromSeconds(2);
 
         var plan = PassPlanner.Plan(Input(state) with { Fence = new FenceState(false, renewed, TimeSpan.FromSeconds(10)) });
@@ -103,8 +104,8 @@ public sealed class PassPlannerTests
     [Fact]
     public void Containers_no_claim_of_ours_explains_are_stopped_and_say_why()
     {
-        var cluster = new TestCluster().Host(Me).Host("h2").Manifest("shop", "web", null, scale: 2);
-        var state = cluster.Instance("shop", "web", 1, "10.0.0.2", null, host: "h2").Instance("shop", "web", 2, "10.0.0.1", null, manifestHash: HashOf(cluster)).State;
+        var cluster = new ClusterStateBuilder().Host(Me).Host("h2").HttpManifest("shop", "web", null, scale: 2);
+        var state = cluster.HttpInstance("shop", "web", 1, "10.0.0.2", null, host: "h2").HttpInstance("shop", "web", 2, "10.0.0.1", null, manifestHash: HashOf(cluster)).State;
         state = Serving(state, 2);
         var copy = Container(state, 1);
         var leftover = Container(state, 2, name: "shop---web---2---next");
@@ -124,7 +125,7 @@ public sealed class PassPlannerTests
     [Fact]
     public void Claims_of_a_deleted_manifest_are_stopped_and_its_status_goes_once_no_claim_is_left()
     {
-        var state = new TestCluster().Host(Me).Instance("shop", "web", 1, "10.0.0.1", null).State;
+        var state = new ClusterStateBuilder().Host(Me).HttpInstance("shop", "web", 1, "10.0.0.1", null).State;
         state = state with { Statuses = state.Statuses.SetItem(Web, (new StatusRecord(), 42)) };
         var container = Container(state, 1, hash: "hash");
 
@@ -140,8 +141,8 @@ public sealed class PassPlannerTests
     [Fact]
     public void An_evicted_instance_is_given_away_and_never_adopted_back()
     {
-        var cluster = new TestCluster().Host(Me).Host("h2").Manifest("shop", "web", null, scale: 2);
-        var state = cluster.Instance("shop", "web", 1, "10.0.0.1", null, manifestHash: HashOf(cluster)).State;
+        var cluster = new ClusterStateBuilder().Host(Me).Host("h2").HttpManifest("shop", "web", null, scale: 2);
+        var state = cluster.HttpInstance("shop", "web", 1, "10.0.0.1", null, manifestHash: HashOf(cluster)).State;
         state = state with { Evictions = state.Evictions.SetItem(new InstanceId("shop", "web", 1), Me).SetItem(new InstanceId("shop", "web", 2), Me) };
         var containers = new[] { Container(state, 1), Container(state, 2) };
 
@@ -154,8 +155,8 @@ public sealed class PassPlannerTests
     [Fact]
     public void An_instance_an_operation_still_runs_on_gets_no_second_one()
     {
-        var cluster = new TestCluster().Host(Me).Manifest("shop", "web", null, scale: 1);
-        var state = cluster.Instance("shop", "web", 1, "10.0.0.1", null, lease: 7).Instance("shop", "web", 2, "10.0.0.1", null).State;
+        var cluster = new ClusterStateBuilder().Host(Me).HttpManifest("shop", "web", null, scale: 1);
+        var state = cluster.HttpInstance("shop", "web", 1, "10.0.0.1", null, lease: 7).HttpInstance("shop", "web", 2, "10.0.0.1", null).State;
         var busy = new HashSet<InstanceId> { new("shop", "web", 1), new("shop", "web", 2) };
 
         Assert.Empty(PassPlanner.Plan(Input(state, Container(state, 2)) with { InFlight = busy }).Actions);
@@ -164,7 +165,7 @@ public sealed class PassPlannerTests
     [Fact]
     public void Only_the_status_writer_writes_a_changed_status()
     {
-        var state = new TestCluster().Host(Me).Host("h2").Manifest("shop", "web", null, scale: 0).State;
+        var state = new ClusterStateBuilder().Host(Me).Host("h2").HttpManifest("shop", "web", null, scale: 0).State;
         var writer = StatusCalculator.Writer(state, Web);
         var other = writer == Me ? "h2" : Me;
 
@@ -178,7 +179,7 @@ public sealed class PassPlannerTests
         new(state, LocalContainers.Of(containers), Me, 1, new FenceState(false, Now, TimeSpan.FromSeconds(10)), Now,
             new HashSet<InstanceId>(), new Dictionary<InstanceId, DateTimeOffset>(), new RestartBackoff(), Options);
 
-    private static string HashOf(TestCluster cluster) => cluster.State.Manifests[Web].Hash!;
+    private static string HashOf(ClusterStateBuilder cluster) => cluster.State.Manifests[Web].Hash!;
 
     /// <summary>The claim names the container <see cref="Container"/> makes for it.</summary>
     private static ClusterState Serving(ClusterState state, int instance)

@@ -1,9 +1,10 @@
 using Dokkaa.Agent.Membership;
 using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
-using Dokkaa.Core.Etcd;
 using Dokkaa.Testing.Docker;
+using Dokkaa.Testing.Etcd;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Dokkaa.Agent.Tests.Units.Reconciliation;
 
@@ -34,7 +35,7 @@ internal sealed class TestAgents : IAsyncDisposable
     }
 
     // Early enough that the manual clock's ticks, in nanoseconds, fit a long (the fence's monotonic clock).
-    public ManualTimeProvider Clock { get; } = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(100, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public InMemoryEtcd Etcd { get; }
 

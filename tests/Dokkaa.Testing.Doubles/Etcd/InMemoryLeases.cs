@@ -1,4 +1,6 @@
-namespace Dokkaa.Core.Etcd;
+using Dokkaa.Core.Etcd;
+
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>
 /// The lease table of <see cref="InMemoryEtcd"/>: TTLs, deadlines and the keys attached to each lease.

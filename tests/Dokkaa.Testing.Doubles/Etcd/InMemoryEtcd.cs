@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Dokkaa.Core.Etcd;
 
-namespace Dokkaa.Core.Etcd;
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>
 /// An etcd in a dictionary, with etcd's semantics: one store revision bumped per write (a transaction or

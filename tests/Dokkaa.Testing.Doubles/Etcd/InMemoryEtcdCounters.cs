@@ -1,4 +1,4 @@
-namespace Dokkaa.Core.Etcd;
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>
 /// How many calls an <see cref="InMemoryEtcd"/> has served, by kind: the load a design puts on etcd,

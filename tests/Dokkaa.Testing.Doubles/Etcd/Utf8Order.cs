@@ -1,4 +1,4 @@
-namespace Dokkaa.Core.Etcd;
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>
 /// Orders strings as etcd orders keys: by their UTF-8 bytes, which is Unicode code point order. Plain

@@ -1,4 +1,6 @@
-namespace Dokkaa.Core.Etcd;
+using Dokkaa.Core.Etcd;
+
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>
 /// The multi-version key space of <see cref="InMemoryEtcd"/>: the live keys in etcd's order, the store

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 
-namespace Dokkaa.Core.Etcd;
+using Dokkaa.Core.Etcd;
+
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>
 /// The open watches of <see cref="InMemoryEtcd"/>. Each has an unbounded queue that the writer fills under

@@ -1,10 +1,10 @@
-namespace Dokkaa.Core.Etcd;
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>How an <see cref="InMemoryEtcd"/> keeps time, how slow it pretends to be, and how much history it keeps.</summary>
 public sealed record InMemoryEtcdOptions
 {
     /// <summary>
-    /// The clock for lease deadlines and for <see cref="Latency"/>. Pass a <see cref="ManualTimeProvider"/>
+    /// The clock for lease deadlines and for <see cref="Latency"/>. Pass a FakeTimeProvider
     /// to make leases expire when a test says so, or a simulation's virtual clock.
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

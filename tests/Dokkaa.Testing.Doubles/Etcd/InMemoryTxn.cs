@@ -1,4 +1,6 @@
-namespace Dokkaa.Core.Etcd;
+using Dokkaa.Core.Etcd;
+
+namespace Dokkaa.Testing.Etcd;
 
 /// <summary>The transaction rules of etcd, for <see cref="InMemoryEtcd"/>: how a compare is judged and which requests are refused.</summary>
 internal static class InMemoryTxn
