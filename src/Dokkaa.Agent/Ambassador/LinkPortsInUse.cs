@@ -1,5 +1,4 @@
 using Dokkaa.Agent.Containers;
-using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 

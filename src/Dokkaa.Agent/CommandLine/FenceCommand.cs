@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Fencing;
+using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.CommandLine;

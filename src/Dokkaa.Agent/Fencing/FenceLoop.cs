@@ -1,5 +1,6 @@
+using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
-using Dokkaa.Agent.Reconciliation;
+using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.Fencing;

@@ -7,6 +7,7 @@ using Dokkaa.Agent.Reconciliation;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Discovery;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Threading;
 using Dokkaa.Dns;
 using Dokkaa.WebConsole.Hosting;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
-using Dokkaa.Agent.Fencing;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Core.Etcd;
+using Dokkaa.Core.Threading;
 using Microsoft.Extensions.Logging;
 
 namespace Dokkaa.Agent.Membership;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Membership;

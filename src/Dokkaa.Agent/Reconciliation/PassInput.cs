@@ -1,3 +1,4 @@
+using Dokkaa.Agent.Containers;
 using Dokkaa.Core.Cluster;
 
 namespace Dokkaa.Agent.Reconciliation;

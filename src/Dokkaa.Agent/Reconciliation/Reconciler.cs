@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dokkaa.Agent.Ambassador;
+using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Agent.Membership;
 using Dokkaa.Core.Cluster;

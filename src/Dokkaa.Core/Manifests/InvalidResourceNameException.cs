@@ -1,3 +1,4 @@
+
 namespace Dokkaa.Core.Manifests;
 
 /// <summary>
@@ -12,7 +13,7 @@ public sealed class InvalidResourceNameException : ArgumentException
         : base(null, kind)
     {
         // "Invalid name ..." rather than "Invalid name name ..." for a manifest name.
-        _message = $"Invalid {(kind == "name" ? "" : kind + " ")}name {Parsing.Text.Quote(value)}: {reason}.";
+        _message = $"Invalid {(kind == "name" ? "" : kind + " ")}name {Rules.Text.Quote(value)}: {reason}.";
         Kind = kind;
         Value = value;
         Reason = reason;

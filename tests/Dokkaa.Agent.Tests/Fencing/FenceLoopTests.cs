@@ -1,6 +1,7 @@
 using Dokkaa.Agent.Fencing;
 using Dokkaa.Agent.Tests.Fixtures;
 using Dokkaa.Core.Cluster;
+using Dokkaa.Core.Threading;
 using Dokkaa.Testing;
 using Dokkaa.Testing.Time;
 using Microsoft.Extensions.Logging.Abstractions;

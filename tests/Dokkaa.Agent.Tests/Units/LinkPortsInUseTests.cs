@@ -1,6 +1,6 @@
 using System.Net;
 using Dokkaa.Agent.Ambassador;
-using Dokkaa.Agent.Reconciliation;
+using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Tests.Docker;
 using Dokkaa.Core.Cluster;
 using Dokkaa.Testing;

@@ -1,3 +1,5 @@
+using Dokkaa.Core.Manifests.Rules;
+
 namespace Dokkaa.Core.Manifests.Parsing;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Dokkaa.Core.Manifests.Rules;
+
 namespace Dokkaa.Core.Manifests.Parsing;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 
+using Dokkaa.Core.Manifests.Rules;
+
 namespace Dokkaa.Core.Manifests.Parsing;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Dokkaa.Core.Manifests.Parsing;
 
 namespace Dokkaa.Core.Manifests.Rules;
 

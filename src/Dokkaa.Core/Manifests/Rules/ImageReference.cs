@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Dokkaa.Core.Manifests.Parsing;
 
 namespace Dokkaa.Core.Manifests.Rules;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Dokkaa.Core.Manifests.Parsing;
+namespace Dokkaa.Core.Manifests.Rules;
 
 /// <summary>
 /// Quotes user-supplied text for error messages. Messages end up in logs, terminals and the status key

@@ -1,8 +1,7 @@
-using Dokkaa.Agent.Containers;
 using Dokkaa.Agent.Docker;
 using Dokkaa.Core.Cluster;
 
-namespace Dokkaa.Agent.Reconciliation;
+namespace Dokkaa.Agent.Containers;
 
 /// <summary>This host's Dokkaa containers, read from Docker by label and grouped by instance.</summary>
 public sealed class LocalContainers

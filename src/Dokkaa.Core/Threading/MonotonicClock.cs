@@ -1,4 +1,4 @@
-namespace Dokkaa.Agent.Fencing;
+namespace Dokkaa.Core.Threading;
 
 /// <summary>
 /// Nanoseconds of the machine's monotonic clock. On Linux <see cref="TimeProvider.System"/>'s timestamps are
