@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Dokkaa.Core.Json;
 
 namespace Dokkaa.Dev;
 
@@ -9,11 +10,8 @@ namespace Dokkaa.Dev;
 /// </summary>
 public sealed class DevClusterState
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    // Indented: a person reads the state file when a dev cluster misbehaves.
+    private static readonly JsonSerializerOptions Options = new(JsonStyles.Records) { WriteIndented = true };
 
     public int Version { get; set; } = 1;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dokkaa.Core.Json;
 
 namespace Dokkaa.Agent.Fencing;
 
@@ -9,7 +10,7 @@ namespace Dokkaa.Agent.Fencing;
 /// </summary>
 public sealed class FenceFiles
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = JsonStyles.Records;
 
     public FenceFiles(string dataDir)
     {

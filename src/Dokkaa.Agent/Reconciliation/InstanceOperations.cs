@@ -223,14 +223,9 @@ public sealed class InstanceOperations
             staleRevision = rollout.ModRevision; // A lock for an older version (or our own, after a crash): take it over.
         }
 
-        // Never fewer than scale-1 serving: every other instance must be running before we take this one.
-        for (var i = 1; i <= manifest.Scale; i++)
-        {
-            if (i == id.Instance)
-                continue;
-            if (state.Claim(new InstanceId(id.App, id.Name, i)) is not { Record.State: InstanceState.Running })
-                return;
-        }
+        // Never fewer than scale-1 serving: every other instance must serve before we take this one.
+        if (ServingInstances.Of(state, manifestId, manifest).Count(c => c.Id.Instance != id.Instance) < manifest.Scale - 1)
+            return;
 
         var lockRecord = new RolloutRecord { Host = _membership.HostId, Instance = id.Instance, ManifestHash = hash };
         if (await _claims.TryLockRolloutAsync(manifestId, lockRecord, _membership.LeaseId, staleRevision, cancellationToken).ConfigureAwait(false) is null)
