@@ -45,8 +45,16 @@ public sealed class AgentHost
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var failure = new AgentLoopFailure(_startup.Log);
-        using (var host = Build(failure))
+        try
+        {
+            using var host = Build(failure);
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _startup.Log.LogInformation("Dokkaa agent stopped while starting");
+            throw;
+        }
 
         if (failure.First is { } loopFailure && !cancellationToken.IsCancellationRequested)
         {

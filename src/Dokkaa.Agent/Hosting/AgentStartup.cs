@@ -105,7 +105,12 @@ internal sealed class AgentStartup : IHostedLifecycleService
             Membership.LeaseChanged += reconciler.Wake;
             fenceLauncher.Running += reconciler.Wake;
             _runtime = new AgentRuntime(reconciler, fence, beacon, publisher, http, ambassador, dns, console);
-            _ = reconciler.FirstPass.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
+            _ = reconciler.FirstPass.ContinueWith(_ =>
+            {
+                // An operator (and a supervisor script) can tell "up and converging" from "still starting".
+                Log.LogInformation("Dokkaa agent ready: registered, first reconcile pass done");
+                _ready.TrySetResult();
+            }, TaskScheduler.Default);
         }
         catch
         {

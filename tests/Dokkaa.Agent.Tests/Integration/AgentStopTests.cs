@@ -46,8 +46,10 @@ public sealed class AgentStopTests : IClassFixture<EtcdFixture>
         process.BeginErrorReadLine();
         try
         {
-            await Poll.UntilAsync(async () => (await client.RangeAsync(KeyLayout.Host(hostId))).Kvs.Count == 1 || process.HasExited, "the agent to register");
+            // Stopped once running, not while starting (a SIGTERM during start-up ends it before it says "stopped").
+            await Poll.UntilAsync(() => lines.Any(l => l.Contains("Dokkaa agent ready", StringComparison.Ordinal)) || process.HasExited, "the agent to be ready");
             Assert.False(process.HasExited, string.Join('\n', lines));
+            Assert.Single((await client.RangeAsync(KeyLayout.Host(hostId))).Kvs);
 
             await ProcessRunner.RunAsync("kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
             await Poll.UntilAsync(() => process.HasExited, "the agent to exit after SIGTERM");
